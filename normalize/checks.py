@@ -1,0 +1,58 @@
+"""Evaluate the template's arithmetic identities (SCHEMA.md `checks`).
+
+A blank cell counts as zero, as agencies use it.  Every identity whose cells were
+all found is recorded, passing or not; printed numbers are never changed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .templates import APPLICANTS, TEMPLATE
+
+TOL = 1e-6
+
+
+@dataclass
+class Check:
+    rule: str
+    subject: str
+    expected: float
+    actual: float
+
+    @property
+    def ok(self) -> bool:
+        return abs(self.expected - self.actual) <= TOL * max(1.0, abs(self.expected))
+
+
+def _outcome_rows(found: dict) -> list[str]:
+    outcome = [r["metric"] for r in TEMPLATE["requests"]["rows"] if "metric" in r and r["metric"] not in
+               ("requests.new", "requests.carried_over", "requests.total", "requests.carried_forward")]
+    sub = [m for m in outcome if m.startswith("requests.other.")]
+    if any((m, "total") in found for m in sub):
+        return [m for m in outcome if m != "requests.other"]
+    return [m for m in outcome if not m.startswith("requests.other.")]
+
+
+def evaluate(found: dict[tuple[str, str | None], float]) -> list[Check]:
+    """`found` maps (metric, applicant) → value (blank = 0) for every cell found."""
+    checks: list[Check] = []
+    has = lambda m, a: (m, a) in found  # noqa: E731
+    for a in APPLICANTS:
+        if all(has(m, a) for m in ("requests.new", "requests.carried_over", "requests.total", "requests.carried_forward")):
+            checks.append(Check("requests.balance", a,
+                                found[("requests.total", a)] + found[("requests.carried_forward", a)],
+                                found[("requests.new", a)] + found[("requests.carried_over", a)]))
+        outcomes = _outcome_rows(found)
+        if has("requests.total", a) and all(has(m, a) for m in outcomes):
+            checks.append(Check("requests.outcomes_sum", a, found[("requests.total", a)],
+                                sum(found[(m, a)] for m in outcomes)))
+    metrics = dict.fromkeys(m for (m, a) in found if a is not None)
+    for m in metrics:
+        if all(has(m, a) for a in APPLICANTS):
+            checks.append(Check("requests.row_sum", m, found[(m, "total")],
+                                sum(found[(m, a)] for a in APPLICANTS[:-1])))
+    for group, ms in TEMPLATE["appeals"]["groups"].items():
+        if all(has(m, None) for m in ms):
+            checks.append(Check("appeals.group_sum", group, found[(ms[4], None)],
+                                sum(found[(m, None)] for m in ms[:4])))
+    return checks

@@ -1,0 +1,106 @@
+"""Report metadata: agency, year reported on, publication date, sections' text."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .locate import Hit
+from .templates import TEMPLATE
+from .textnorm import norm
+
+_TITLE = re.compile(r"(?P<pre>[^\n]{0,60}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*"
+                    r"(?:政府信息公开|政务公开|信息公开)[^\n]{0,12}?(?:年度)?\s*报\s*告")
+_PERIOD = re.compile(r"统计期限?[^\n。]{0,6}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
+_LABEL_PREFIX = re.compile(r"^(?:标题|题目|名称)\s*[:：]\s*")
+_ENDINGS = sorted(TEMPLATE["agency_endings"], key=len, reverse=True)
+_GOV = sorted(TEMPLATE["government_suffixes"].items(), key=lambda kv: len(kv[0]), reverse=True)
+
+
+def _is_agency(name: str) -> bool:
+    return any(name.endswith(e) for e in _ENDINGS)
+
+
+def _as_agency(name: str) -> str | None:
+    """A printed name as the issuing body: agencies as printed, bare places → their government."""
+    name = re.sub(r"[\s“”\"《》]", "", name).strip("：:，,。")
+    name = re.sub(r"^.*?(?:当前位置|首页)\S*?\s*", "", name)
+    if not (2 <= len(name) <= 40) or re.search(r"[，。；！？、]", name):
+        return None
+    if _is_agency(name):
+        return name
+    for place, suffix in _GOV:
+        if name.endswith(place):
+            return name + suffix
+    return None
+
+
+def find_title(text: str, meta_title: str | None) -> tuple[str | None, int | None]:
+    """(agency from the title, year from the title)."""
+    for source in filter(None, [meta_title, text[:3000]]):
+        src = norm(source)
+        for line_no, m in enumerate(_TITLE.finditer(src)):
+            pre = _LABEL_PREFIX.sub("", m["pre"]).strip()
+            if not pre:  # agency printed on the line above the title
+                above = src[:m.start()].rstrip().rsplit("\n", 1)[-1]
+                pre = _LABEL_PREFIX.sub("", above).strip()
+            return (_as_agency(pre) if pre else None), int(m["year"])
+    return None, None
+
+
+def find_year(text: str, title_year: int | None) -> int | None:
+    if title_year:
+        return title_year
+    m = _PERIOD.search(norm(text))
+    return int(m.group(1)) if m else None
+
+
+def find_signature(text: str) -> tuple[str | None, dt.date | None]:
+    """The agency and date printed at the end ("淄博市应急管理局 / 2020年1月16日")."""
+    lines = [l.strip() for l in norm(text).strip().split("\n") if l.strip()][-6:]
+    for i in range(len(lines) - 1, 0, -1):
+        m = _DATE.fullmatch(lines[i])
+        if m:
+            agency = _as_agency(lines[i - 1])
+            return agency, _date(m)
+    return None, None
+
+
+def _date(m: re.Match[str]) -> dt.date | None:
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    m = _DATE.search(norm(text))
+    return _date(m) if m else None
+
+
+def find_published(text: str, meta: str | None) -> dt.date | None:
+    if meta:
+        return parse_date(meta)
+    m = re.search(r"(?:发布时间|发布日期|时间|日期)\s*[:：]\s*([^\n]{6,24})", norm(text[:3000]))
+    return parse_date(m.group(1)) if m else None
+
+
+def sections_text(text: str, hits: list[Hit], cut: list[tuple[int, int]]) -> list[tuple[int, str, str]]:
+    """(section, heading as printed, text without tables) for each heading found."""
+    out = []
+    ordered = sorted(hits, key=lambda h: h.start)
+    for i, h in enumerate(ordered):
+        end = ordered[i + 1].start if i + 1 < len(ordered) else len(text)
+        pieces, pos = [], h.end
+        for a, b in sorted(cut):
+            if b <= pos or a >= end:
+                continue
+            pieces.append(text[pos:max(pos, a)])
+            pos = max(pos, b)
+        pieces.append(text[pos:end])
+        body = "".join(pieces).replace("\x1e", " ").replace("\x1f", " ")
+        body = "\n".join(l.strip() for l in body.split("\n") if l.strip())
+        out.append((int(h.key), text[h.start:h.end].strip(), body))
+    return out

@@ -1,0 +1,124 @@
+"""bytes (+ provenance) → Report: the rows of the four tables for one document.
+
+This is the whole normaliser's entry point.  It never raises for bad input: a file
+that cannot be read becomes a `failed` report with the reason.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import checks as checks_mod
+from .extract import ExtractError, extract, sniff
+from .mapping import Fact, map_stream
+from .metadata import find_published, find_signature, find_title, find_year, parse_date, sections_text
+from .stream import build
+
+
+@dataclass
+class Provenance:
+    """Where the bytes came from (filled by the crawler's archive; empty for local files)."""
+    source_url: str | None = None
+    document_url: str | None = None
+    published: str | None = None
+    fetched_at: dt.datetime | None = None
+    charset: str | None = None  # from the HTTP Content-Type header
+    region_code: str | None = None
+    source_id: str | None = None
+    path: str | None = None
+
+
+@dataclass
+class Report:
+    meta: dict[str, Any]
+    facts: list[Fact] = field(default_factory=list)
+    checks: list[checks_mod.Check] = field(default_factory=list)
+    sections: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def report_id(self) -> str:
+        return self.meta["report_id"]
+
+    @property
+    def status(self) -> str:
+        return self.meta["status"]
+
+
+def report_id_for(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _base_meta(data: bytes, name: str, prov: Provenance) -> dict[str, Any]:
+    sha = hashlib.sha256(data).hexdigest()
+    return {
+        "report_id": sha[:16], "agency": None, "region_code": prov.region_code, "province": None,
+        "city": None, "county": None, "admin_level": "unknown", "year": None, "template": "unknown",
+        "source_url": prov.source_url, "document_url": prov.document_url or prov.path,
+        "format": None, "published": parse_date(prov.published), "fetched_at": prov.fetched_at,
+        "sha256": sha, "status": "failed", "error": None, "cells_expected": 0, "cells_found": 0,
+        "checks_failed": 0, "encoding": None, "source_id": prov.source_id, "path": prov.path,
+    }
+
+
+def normalize_bytes(data: bytes, name: str = "", prov: Provenance | None = None) -> Report:
+    prov = prov or Provenance()
+    meta = _base_meta(data, name, prov)
+    try:
+        meta["format"] = sniff(data, name) if data else None
+        doc = extract(data, name, prov.charset)
+    except ExtractError as exc:
+        meta["error"] = f"{exc.code}: {exc.message}"
+        if exc.code == "needs_ocr":
+            meta["error"] = "needs_ocr"
+            meta["format"] = "image" if meta["format"] == "image" else meta["format"]
+        return Report(meta)
+    except Exception as exc:  # a reader bug must not stop the run
+        meta["error"] = f"internal error while reading: {exc.__class__.__name__}: {exc}"
+        meta["traceback"] = traceback.format_exc(limit=5)
+        return Report(meta)
+    try:
+        return _map(doc, meta, prov)
+    except Exception as exc:
+        meta["status"] = "failed"
+        meta["error"] = f"internal error while mapping: {exc.__class__.__name__}: {exc}"
+        return Report(meta)
+
+
+def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
+    meta["format"] = doc.format
+    meta["encoding"] = doc.encoding
+    stream = build(doc)
+    title_agency, title_year = find_title(stream.text, doc.title)
+    sig_agency, sig_date = find_signature(stream.text)
+    meta["agency"] = sig_agency or title_agency
+    year = find_year(stream.text, title_year)
+    meta["year"] = year
+    meta["published"] = meta["published"] or parse_date(doc.published) or find_published(stream.text, None) or sig_date
+    mapped = map_stream(stream, year)
+    meta["template"] = mapped.template
+    meta["cells_expected"] = mapped.cells_expected
+    meta["cells_found"] = mapped.cells_found
+    checks = checks_mod.evaluate(mapped.found)
+    meta["checks_failed"] = sum(1 for c in checks if not c.ok)
+    sections = sections_text(stream.text, mapped.sections, mapped.table_spans + stream.grid_spans)
+    problems = list(mapped.problems) + doc.warnings
+    if mapped.template == "pre2019":
+        meta["status"] = "partial"
+        problems.insert(0, "pre-2019 report: no national tables; figures are not mapped yet")
+    elif mapped.template == "unknown" or mapped.cells_expected == 0:
+        meta["status"] = "failed"
+        problems.insert(0, "no national template table found (not an annual report, or its tables are images)")
+    elif mapped.cells_found < mapped.cells_expected or problems:
+        meta["status"] = "partial"
+        missing = mapped.cells_expected - mapped.cells_found
+        if missing:
+            problems.insert(0, f"{missing} of {mapped.cells_expected} template cells not found")
+    else:
+        meta["status"] = "ok"
+    if year is None:
+        problems.append("year not found")
+    meta["error"] = "; ".join(problems)[:2000] or None
+    return Report(meta, mapped.facts, checks, sections)

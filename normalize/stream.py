@@ -1,0 +1,54 @@
+"""Linearise a Document into one text stream the mapper can search.
+
+Paragraphs are lines.  A grid row is rendered as its label cells, then — when the row
+ends in value cells — "\\x1e" followed by the value cells joined by "\\x1f".  So cell
+boundaries from HTML/DOCX survive (a blank cell stays a blank cell) while text from
+PDFs and page dumps stays as printed; one locator serves both.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .document import Document, Grid, Paragraph
+from .textnorm import looks_traditional, norm
+from .values import is_value_text
+
+CELLS = "\x1e"  # start of a row's value cells
+SEP = "\x1f"  # between value cells
+
+
+@dataclass
+class Stream:
+    text: str  # as printed
+    norm: str  # normalised, same length
+    grid_spans: list[tuple[int, int]] = field(default_factory=list)
+    traditional: bool = False
+
+
+def _row(cells) -> str:
+    texts = [("" if c.span_copy and not c.text else c.text).replace("\n", " ") for c in cells]
+    k = len(texts)
+    while k > 0 and (cells[k - 1].span_copy or is_value_text(texts[k - 1])):
+        k -= 1
+    labels = " ".join(t for c, t in zip(cells[:k], texts[:k]) if t and not c.span_copy)
+    values = [t for c, t in zip(cells[k:], texts[k:]) if not c.span_copy]  # a merged cell counts once
+    if values and (labels or any(values)):
+        return f"{labels}{CELLS}{SEP.join(values)}"
+    return labels
+
+
+def build(doc: Document) -> Stream:
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            piece = block.text + "\n"
+        else:
+            lines = [_row(r) for r in block.rows]
+            piece = "\n".join(l for l in lines if l) + "\n"
+            spans.append((pos, pos + len(piece)))
+        parts.append(piece)
+        pos += len(piece)
+    text = "".join(parts)
+    return Stream(text=text, norm=norm(text), grid_spans=spans, traditional=looks_traditional(text))

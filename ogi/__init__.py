@@ -1,0 +1,1 @@
+"""The `ogi` command: a thin layer over crawler/ and normalize/."""
