@@ -24,25 +24,30 @@ class Check:
         return abs(self.expected - self.actual) <= TOL * max(1.0, abs(self.expected))
 
 
+_BALANCE = ("requests.new", "requests.carried_over", "requests.total", "requests.carried_forward")
+_OUTCOMES = [r["metric"] for r in TEMPLATE["requests"]["rows"] if "metric" in r and r["metric"] not in _BALANCE]
+_SUBROWS = [m for m in _OUTCOMES if m.startswith("requests.other.")]
+# 2021 with its three （六） sub-rows printed: they replace the single （六） row
+_OUTCOMES_2021 = [m for m in _OUTCOMES if m != "requests.other"]
+_OUTCOMES_2019 = [m for m in _OUTCOMES if not m.startswith("requests.other.")]
+
+
 def _outcome_rows(found: dict) -> list[str]:
-    outcome = [r["metric"] for r in TEMPLATE["requests"]["rows"] if "metric" in r and r["metric"] not in
-               ("requests.new", "requests.carried_over", "requests.total", "requests.carried_forward")]
-    sub = [m for m in outcome if m.startswith("requests.other.")]
-    if any((m, "total") in found for m in sub):
-        return [m for m in outcome if m != "requests.other"]
-    return [m for m in outcome if not m.startswith("requests.other.")]
+    if any((m, a) in found for m in _SUBROWS for a in APPLICANTS):
+        return _OUTCOMES_2021
+    return _OUTCOMES_2019
 
 
 def evaluate(found: dict[tuple[str, str | None], float]) -> list[Check]:
     """`found` maps (metric, applicant) → value (blank = 0) for every cell found."""
     checks: list[Check] = []
     has = lambda m, a: (m, a) in found  # noqa: E731
+    outcomes = _outcome_rows(found)
     for a in APPLICANTS:
-        if all(has(m, a) for m in ("requests.new", "requests.carried_over", "requests.total", "requests.carried_forward")):
+        if all(has(m, a) for m in _BALANCE):
             checks.append(Check("requests.balance", a,
                                 found[("requests.total", a)] + found[("requests.carried_forward", a)],
                                 found[("requests.new", a)] + found[("requests.carried_over", a)]))
-        outcomes = _outcome_rows(found)
         if has("requests.total", a) and all(has(m, a) for m in outcomes):
             checks.append(Check("requests.outcomes_sum", a, found[("requests.total", a)],
                                 sum(found[(m, a)] for m in outcomes)))

@@ -5,10 +5,10 @@ After extraction the file format is forgotten; mapping works on this alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     text: str
     span_copy: bool = False  # a copy made by expanding rowspan/colspan/gridSpan/vMerge
 
@@ -44,31 +44,31 @@ def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
 
     Copies are marked `span_copy` so a merged label or value is counted once.
     """
-    grid: list[list[Cell | None]] = []
-    pending: dict[tuple[int, int], Cell] = {}
+    if all(rs == 1 and cs == 1 for row in rows for _, rs, cs in row):
+        return [[Cell(text) for text, _, _ in row] for row in rows]
+    grid: list[list[Cell]] = []
+    pending: dict[tuple[int, int], Cell] = {}  # cells carried down by rowspan
     for r, row in enumerate(rows):
-        out: list[Cell | None] = []
+        out: list[Cell] = []
         c = 0
-        cells = iter(row)
-        while True:
-            while (r, c) in pending:
+        for text, rs, cs in row:
+            while pending and (r, c) in pending:
                 out.append(pending.pop((r, c)))
                 c += 1
-            try:
-                text, rowspan, colspan = next(cells)
-            except StopIteration:
-                break
-            rowspan = max(1, min(rowspan, 500))
-            colspan = max(1, min(colspan, 100))
-            for dc in range(colspan):
-                out.append(Cell(text, span_copy=dc > 0))
-                for dr in range(1, rowspan):
-                    pending[(r + dr, c + dc)] = Cell(text, span_copy=True)
-            c += colspan
-        # cells still pending for this row past its last real cell
-        for key in sorted(k for k in pending if k[0] == r):
-            while len(out) < key[1]:
-                out.append(Cell(""))
-            out.append(pending.pop(key))
+            out.append(Cell(text))
+            if cs > 1:
+                cs = min(cs, 100)
+                out.extend([Cell(text, True)] * (cs - 1))
+            if rs > 1:
+                copy = Cell(text, True)
+                for dr in range(1, min(rs, 500)):
+                    for dc in range(cs):
+                        pending[(r + dr, c + dc)] = copy
+            c += cs
+        if pending:  # carried cells at the end of this row (or past a short row)
+            for key in sorted(k for k in pending if k[0] == r):
+                while len(out) < key[1]:
+                    out.append(Cell(""))
+                out.append(pending.pop(key))
         grid.append(out)
-    return [[c if c is not None else Cell("") for c in row] for row in grid]
+    return grid

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from . import digits
+from .checks import _outcome_rows
 from .locate import Hit, find_rows, find_sections, label_regex, segment_values
 from .stream import CELLS, Stream
 from .templates import APPLICANTS, TEMPLATE
@@ -21,8 +23,7 @@ AMBIGUOUS = "ambiguous: cell borders lost and the identities allow several split
 MAX_JOINT = 20000
 
 
-@dataclass
-class Fact:
+class Fact(NamedTuple):
     metric: str
     applicant: str | None
     value: float | None
@@ -225,15 +226,6 @@ def _map_requests(stream: Stream, out: Mapped, start: int, end: int) -> list[Hit
     return hits
 
 
-def _outcome_metrics(present: set[str]) -> list[str]:
-    outcome = [r["metric"] for r in TEMPLATE["requests"]["rows"] if "metric" in r and r["metric"] not in
-               ("requests.new", "requests.carried_over", "requests.total", "requests.carried_forward")]
-    subrows = [m for m in outcome if m.startswith("requests.other.")]
-    if any(m in present for m in subrows):
-        return [m for m in outcome if m != "requests.other"]
-    return [m for m in outcome if not m.startswith("requests.other.")]
-
-
 def _identities_hold(rows: dict[str, list[float]]) -> bool:
     """The column identities of table 三 over the rows given (rows absent are skipped)."""
     for c in range(len(APPLICANTS)):
@@ -241,7 +233,7 @@ def _identities_hold(rows: dict[str, list[float]]) -> bool:
         if all(k in rows for k in keys):
             if abs(rows[keys[0]][c] + rows[keys[1]][c] - rows[keys[2]][c] - rows[keys[3]][c]) > 1e-6:
                 return False
-        outcomes = _outcome_metrics(set(rows))
+        outcomes = _outcome_rows({(m, "total") for m in rows})
         if "requests.total" in rows and all(m in rows for m in outcomes):
             if abs(rows["requests.total"][c] - sum(rows[m][c] for m in outcomes)) > 1e-6:
                 return False

@@ -57,7 +57,7 @@ def find_year(text: str, title_year: int | None) -> int | None:
 
 def find_signature(text: str) -> tuple[str | None, dt.date | None]:
     """The agency and date printed at the end ("淄博市应急管理局 / 2020年1月16日")."""
-    lines = [l.strip() for l in norm(text).strip().split("\n") if l.strip()][-6:]
+    lines = [l.strip() for l in norm(text[-600:]).strip().split("\n") if l.strip()][-6:]
     for i in range(len(lines) - 1, 0, -1):
         m = _DATE.fullmatch(lines[i])
         if m:

@@ -68,7 +68,7 @@ def normalize_bytes(data: bytes, name: str = "", prov: Provenance | None = None)
     meta = _base_meta(data, name, prov)
     try:
         meta["format"] = sniff(data, name) if data else None
-        doc = extract(data, name, prov.charset)
+        doc = extract(data, name, prov.charset, meta["format"])
     except ExtractError as exc:
         meta["error"] = f"{exc.code}: {exc.message}"
         if exc.code == "needs_ocr":

@@ -13,6 +13,7 @@ from .document import Document, Grid, Paragraph
 from .textnorm import looks_traditional, norm
 from .values import is_value_text
 
+_VALUE_WORDS = frozenset("增减減无無空")
 CELLS = "\x1e"  # start of a row's value cells
 SEP = "\x1f"  # between value cells
 
@@ -28,7 +29,12 @@ class Stream:
 def _row(cells) -> str:
     texts = [("" if c.span_copy and not c.text else c.text).replace("\n", " ") for c in cells]
     k = len(texts)
-    while k > 0 and (cells[k - 1].span_copy or is_value_text(texts[k - 1])):
+    while k > 0:
+        c, t = cells[k - 1], texts[k - 1]
+        if not c.span_copy and t and "\u4e00" <= t[0] <= "\u9fff" and t[0] not in _VALUE_WORDS:
+            break  # starts with an ideograph: a label (fast path for the common case)
+        if not (c.span_copy or is_value_text(t)):
+            break
         k -= 1
     labels = " ".join(t for c, t in zip(cells[:k], texts[:k]) if t and not c.span_copy)
     values = [t for c, t in zip(cells[k:], texts[k:]) if not c.span_copy]  # a merged cell counts once

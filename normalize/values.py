@@ -29,6 +29,8 @@ def is_null(raw: str) -> bool:
 
 def is_value_text(raw: str) -> bool:
     """True when the cell reads as a value (number, signed change, or a null marker)."""
+    if raw.isdigit() and raw.isascii():
+        return True
     t = norm(raw).strip()
     return t in NULL_MARKERS or VALUE_RE.fullmatch(t) is not None
 
@@ -40,6 +42,8 @@ def parse_value(raw: str, printed_unit: str | None = None) -> float | None:
     a unit written inside the cell wins.  Blank, "/", "—", "无" → None.
     Raises CellError for text that is not a value.
     """
+    if printed_unit is None and raw.isdigit() and raw.isascii():
+        return float(raw)
     t = norm(raw).strip()
     if t in NULL_MARKERS:
         return None

@@ -20,6 +20,7 @@ from .text import read_text
 __all__ = ["ExtractError", "extract", "sniff"]
 
 MAX_BYTES = 200 * 1024 * 1024
+_CONTROLS = bytes(range(0, 9)) + bytes(range(14, 32))
 _HTML_HINT = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|div|meta|p)[\s>/]", re.I)
 
 
@@ -27,7 +28,7 @@ def _is_text(data: bytes) -> bool:
     sample = data[:65536]
     if b"\x00" in sample:
         return False
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    controls = len(sample) - len(sample.translate(None, _CONTROLS))
     if controls > len(sample) * 0.01:
         return False
     for enc in ("utf-8", "gb18030"):
@@ -67,12 +68,13 @@ def sniff(data: bytes, name: str = "") -> str:
     return "txt"
 
 
-def extract(data: bytes, name: str = "", charset: str | None = None) -> Document:
+def extract(data: bytes, name: str = "", charset: str | None = None, fmt: str | None = None) -> Document:
+    """Read `data` (format sniffed from the bytes unless the caller already did)."""
     if not data:
         raise ExtractError("empty", "the file is empty (0 bytes)")
     if len(data) > MAX_BYTES:
         raise ExtractError("too_large", f"{len(data)} bytes is over the {MAX_BYTES}-byte limit")
-    fmt = sniff(data, name)
+    fmt = fmt or sniff(data, name)
     if fmt == "pdf":
         return read_pdf(data)
     if fmt == "docx":

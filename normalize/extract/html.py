@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from ..document import Document, Grid, Paragraph, expand_spans
@@ -27,7 +26,25 @@ _WS = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 
 
 def _clean(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())
+
+
+def _drop(el) -> None:
+    """Remove an element but keep its tail text (what lxml.html's drop_tree does)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
+                           default_doctype=False)  # we decoded already: never re-decode by <meta>
 
 
 def _meta(root, *names: str) -> str | None:
@@ -45,12 +62,18 @@ def _is_chrome(el) -> bool:
 
 def _cell_text(cell) -> str:
     """Cell text with Word-exported runs joined; line breaks become spaces."""
-    for el in cell.iter("br", "p", "div"):
-        el.tail = " " + (el.tail or "")
-    return _clean("".join(cell.itertext()))
+    if len(cell):
+        for el in cell.iter("br", "p", "div"):
+            el.tail = " " + (el.tail or "")
+        return _clean("".join(cell.itertext()))
+    return _clean(cell.text or "")
 
 
 def _int(value: str | None) -> int:
+    if not value:
+        return 1
+    if value.isdigit():
+        return int(value) or 1
     try:
         return int(re.sub(r"\D", "", value or "") or 1)
     except ValueError:
@@ -59,14 +82,9 @@ def _int(value: str | None) -> int:
 
 def _table_to_grid(table) -> Grid:
     rows = []
-    for tr in table.iter("tr"):
-        if tr.getparent() is not None and tr.xpath("ancestor::table[1]")[0] is not table:
-            continue
-        cells = []
-        for td in tr:
-            if td.tag not in ("td", "th"):
-                continue
-            cells.append((_cell_text(td), _int(td.get("rowspan")), _int(td.get("colspan"))))
+    for tr in table.iter("tr"):  # only tables without nested tables get here
+        cells = [(_cell_text(td), _int(td.get("rowspan")), _int(td.get("colspan")))
+                 for td in tr.iterchildren("td", "th")]
         if cells:
             rows.append(cells)
     return Grid(expand_spans(rows))
@@ -111,15 +129,20 @@ class _Walker:
 
 
 def _content_root(body):
-    """The report's container when the CMS marks it; the whole body otherwise."""
+    """The report's container when the CMS marks it (TRS_Editor, zoom, …); else the body.
+
+    The innermost marked container that still holds the report's tables wins.
+    """
+    tables = body.xpath(".//table")
+    if not tables:
+        return body
     best = None
     for el in body.iter("div", "td", "article", "section"):
-        attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
-        if attrs and _CONTENT_HINT.search(attrs):
-            text = el.text_content()
-            if "本年新收" in text or "主动公开" in text or "政府信息公开" in text:
-                if best is None or len(text) < len(best.text_content()):
-                    best = el  # the innermost container still holding the report
+        attrs = el.get("class") or el.get("id")
+        if attrs and _CONTENT_HINT.search(attrs) and el.find(".//table") is not None:
+            held = len(el.xpath(".//table"))
+            if held == len(tables) and (best is None or best in el.iterancestors()):
+                best = el
     return best if best is not None else body
 
 
@@ -128,20 +151,22 @@ def read_html(data: bytes, header_charset: str | None = None) -> Document:
     if not text.strip():
         raise ExtractError("empty", "the HTML file is empty")
     try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
+        raw = data if encoding == "utf-8" and not data.startswith(b"\xef\xbb\xbf") else text.encode("utf-8")
+        root = etree.fromstring(raw, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractError("bad_html", f"cannot parse HTML: {exc}") from exc
+    if root is None:
+        raise ExtractError("bad_html", "the HTML has no elements")
     title = _meta(root, "ArticleTitle", "og:title", "title")
     if not title:
         t = root.find(".//title")
-        title = _clean(t.text_content()) if t is not None else None
+        title = _clean("".join(t.itertext())) if t is not None else None
     published = _meta(root, "PubDate", "pubdate", "publishdate", "firstpublishedtime")
     for el in list(root.iter(*_DROP_TAGS)):
-        if el.getparent() is not None:
-            el.drop_tree()
-    for el in [e for e in root.iter() if isinstance(e.tag, str) and e.tag not in ("html", "body") and _is_chrome(e)]:
-        if el.getparent() is not None and not el.xpath(".//table"):
-            el.drop_tree()
+        _drop(el)
+    for el in root.xpath("//body//*[(@class or @id or @role) and not(ancestor::table)]"):
+        if _is_chrome(el) and el.find(".//table") is None:
+            _drop(el)
     body = root.find("body")
     container = _content_root(body if body is not None else root)
     walker = _Walker()
