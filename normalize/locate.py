@@ -21,7 +21,7 @@ _NUMBERING = ""  # item numbers are part of each canonical label in template.yam
 @lru_cache(maxsize=None)
 def label_regex(labels: tuple[str, ...], numbered: bool = True) -> re.Pattern[str]:
     """One regex for a row: its aliases, longest first, optionally after an item number."""
-    alts = sorted({loose_pattern(l) for l in labels}, key=len, reverse=True)
+    alts = sorted({loose_pattern(l, optional_tail=numbered) for l in labels}, key=len, reverse=True)
     prefix = _NUMBERING if numbered else ""
     return re.compile(prefix + "(?:" + "|".join(alts) + ")")
 

@@ -38,7 +38,7 @@ def _row(cells) -> str:
         k -= 1
     labels = " ".join(t for c, t in zip(cells[:k], texts[:k]) if t and not c.span_copy)
     values = [t for c, t in zip(cells[k:], texts[k:]) if not c.span_copy]  # a merged cell counts once
-    if values and (labels or any(values)):
+    if values:  # a row of blank cells is still printed cells (table 四 left empty)
         return f"{labels}{CELLS}{SEP.join(values)}"
     return labels
 

@@ -57,11 +57,13 @@ def looks_traditional(text: str) -> bool:
     return len(_TRAD_HINT.findall(text[:20000])) >= 3
 
 
-def loose_pattern(label: str) -> str:
+def loose_pattern(label: str, optional_tail: bool = False) -> str:
     """A regex for `label` that allows whitespace between any two characters.
 
     Wrapped labels ("商业\\n企业", "本年新\\n公开数量") and PDF text with spaces between
-    glyphs then still match.  The label is normalised first.
+    glyphs then still match.  The label is normalised first.  With `optional_tail`,
+    the last ~40% of the label may be missing: in PDFs a wrapped label's last line can
+    be printed after the row's numbers ("5.属于三类内部事务信 0 0 … 0 / 息").
     """
     chars = [c for c in norm(label) if not c.isspace()]
     out = []
@@ -72,4 +74,11 @@ def loose_pattern(label: str) -> str:
             out.append("[.、,，]")
         else:
             out.append(re.escape(c))
-    return r"\s*".join(out)
+    if not optional_tail or len(out) <= 4:
+        return r"\s*".join(out)
+    required = max(4, -(-len(out) * 6 // 10))
+    pattern = r"\s*".join(out[:required])
+    tail = ""
+    for piece in reversed(out[required:]):
+        tail = rf"(?:\s*{piece}{tail})?"
+    return pattern + tail
