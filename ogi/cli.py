@@ -46,12 +46,97 @@ def main() -> None:
     """Collect, normalise and publish China's 政府信息公开工作年度报告."""
 
 
+SOURCES_OPT = click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                           default=None, help="source registry CSV (default: the shipped crawler/sources.csv)")
+SET_OPT = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+                       help="override a Scrapy setting, e.g. --set DOWNLOAD_DELAY=0 (like scrapy -s)")
+DATA_OPT = click.option("--data", "data_dir", default="data", show_default=True, type=click.Path(path_type=Path),
+                        help="data directory: raw/, manifest/, runs/, parquet/")
+
+
+def _sources(sources_file: Path | None, only: tuple[str, ...]):
+    from crawler.registry import load_sources
+
+    sources = load_sources(sources_file)
+    if only:
+        sources = [s for s in sources if s.id in only]
+        if not sources:
+            raise click.BadParameter(f"no enabled source with id {', '.join(only)}")
+    return sources
+
+
+def _settings(overrides: tuple[str, ...]) -> dict:
+    out = {}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"--set takes KEY=VALUE, got {item!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _crawl(sources, data_dir: Path, refresh: bool, settings: dict | None = None):
+    import datetime as dt
+
+    from crawler.run import crawl, format_table, judge, write_report
+
+    started = dt.datetime.now(dt.timezone.utc)
+    results = crawl(sources, data_dir, settings, refresh)
+    judge(results, data_dir / "runs")
+    path = write_report(results, data_dir / "runs", started)
+    click.echo(format_table(results))
+    click.echo(f"run report: {path}")
+    return results
+
+
 @main.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--out", "out", default="data/parquet", show_default=True, type=click.Path(path_type=Path),
-              help="folder for the four Parquet datasets")
-def normalize(paths: tuple[str, ...], out: Path) -> None:
-    """Normalise report files (PDF, DOCX, DOC, WPS, HTML, text) into Parquet."""
+@SOURCES_OPT
+@DATA_OPT
+@click.option("--only", multiple=True, help="crawl only these source ids")
+@click.option("--refresh", is_flag=True, help="re-check archived documents too (conditional requests)")
+@SET_OPT
+def crawl(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], refresh: bool,
+          overrides: tuple[str, ...]) -> None:
+    """Crawl the portals in the registry and archive what is new."""
+    results = _crawl(_sources(sources_file, only), data_dir, refresh, _settings(overrides))
+    if any(r.status != "ok" for r in results):
+        sys.exit(1)
+
+
+@main.command()
+@SOURCES_OPT
+@DATA_OPT
+@click.option("--only", multiple=True, help="crawl only these source ids")
+@SET_OPT
+def run(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], overrides: tuple[str, ...]) -> None:
+    """Crawl, archive, then normalise the whole archive into DIR/parquet."""
+    from ogi.pipeline import normalize_archive
+
+    sources = _sources(sources_file, only)
+    results = _crawl(sources, data_dir, False, _settings(overrides))
+    statuses, failed_checks = normalize_archive(data_dir, data_dir / "parquet", sources)
+    click.echo(summarize(statuses, failed_checks, data_dir / "parquet"))
+    if any(r.status != "ok" for r in results):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--data", "data_dir", default=None, type=click.Path(path_type=Path),
+              help="normalise this data directory's raw archive (the default when no PATHS are given: data/)")
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path),
+              help="folder for the four Parquet datasets (default: data/parquet, or DATA/parquet)")
+def normalize(paths: tuple[str, ...], data_dir: Path | None, out: Path | None) -> None:
+    """Normalise report files (PDF, DOCX, DOC, WPS, HTML, text), or the raw archive, into Parquet."""
+    if not paths:
+        from ogi.pipeline import normalize_archive
+
+        data_dir = data_dir or Path("data")
+        out = out or data_dir / "parquet"
+        statuses, failed_checks = normalize_archive(data_dir, out, _sources(None, ()))
+        click.echo(summarize(statuses, failed_checks, out))
+        return
+    out = out or Path("data/parquet")
     files = list(iter_files(paths))
     statuses: Counter = Counter()
     failed_checks = 0

@@ -1,0 +1,98 @@
+"""The raw archive: every fetched byte kept once by sha256, and a manifest of every fetch.
+
+Layout under the data directory:
+    raw/ab/abcdef…            one file per distinct sha256 (never two copies)
+    manifest/fetches.jsonl    one JSON line per fetch, appended and fsync'd
+
+Blobs are written to a temporary name and renamed, so a blob is whole or absent.  A
+manifest line is written in one call and fsync'd; after `kill -9` at most the last line
+is torn, and loading ignores (and trims) it.  So a restarted crawl loses nothing and
+duplicates nothing: it knows every URL whose line was written, and a blob written
+without its line is simply found again under the same hash.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+
+class RawArchive:
+    def __init__(self, data_dir: str | Path):
+        self.root = Path(data_dir)
+        self.raw = self.root / "raw"
+        self.manifest_path = self.root / "manifest" / "fetches.jsonl"
+        self.raw.mkdir(parents=True, exist_ok=True)
+        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+        self._repair()
+
+    # -- blobs -------------------------------------------------------------------------
+    def blob_path(self, sha256: str) -> Path:
+        return self.raw / sha256[:2] / sha256
+
+    def put(self, data: bytes) -> tuple[str, bool]:
+        """Store bytes; return (sha256, newly stored)."""
+        sha = hashlib.sha256(data).hexdigest()
+        path = self.blob_path(sha)
+        if path.exists():
+            return sha, False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return sha, True
+
+    def get(self, sha256: str) -> bytes:
+        return self.blob_path(sha256).read_bytes()
+
+    # -- manifest ----------------------------------------------------------------------
+    def _repair(self) -> None:
+        """Trim a torn last line left by a killed run."""
+        p = self.manifest_path
+        if not p.exists() or p.stat().st_size == 0:
+            return
+        with open(p, "rb+") as fh:
+            data = fh.read()
+            if data.endswith(b"\n"):
+                return
+            cut = data.rfind(b"\n") + 1
+            fh.truncate(cut)
+
+    def record(self, row: dict[str, Any]) -> None:
+        row = {"fetched_at": dt.datetime.now(dt.timezone.utc).isoformat(), **row}
+        line = (json.dumps(row, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+        with open(self.manifest_path, "ab") as fh:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        if not self.manifest_path.exists():
+            return
+        with open(self.manifest_path, encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a torn line from a killed run
+
+    def latest_by_url(self, source_id: str | None = None) -> dict[str, dict[str, Any]]:
+        """The last successful fetch of each URL (optionally of one source)."""
+        out: dict[str, dict[str, Any]] = {}
+        for r in self.records():
+            if source_id and r.get("source_id") != source_id:
+                continue
+            if r.get("sha256") and r.get("status", 0) < 400:
+                out[r["url"]] = r
+        return out
