@@ -10,7 +10,18 @@ class ArchivePipeline:
     def from_crawler(cls, crawler) -> "ArchivePipeline":
         return cls(crawler)
 
-    def process_item(self, item: dict) -> dict:
+    def close_spider(self) -> None:
+        self.crawler.spider.archive.close()
+
+    def process_item(self, item: dict):
+        """Archive in a worker thread (disk writes must not stall downloads); count on the reactor."""
+        from twisted.internet.threads import deferToThread
+
+        d = deferToThread(self._store, item)
+        d.addCallback(self._count)
+        return d
+
+    def _store(self, item: dict) -> tuple[dict, bool]:
         spider = self.crawler.spider
         body = item.pop("_body")
         sha, new = spider.archive.put(body)
@@ -19,6 +30,10 @@ class ArchivePipeline:
         spider.archive.record({**item, "sha256": sha, "new_blob": new,
                                "version_of": prev.get("sha256") if changed else None})
         spider.known[item["url"]] = {**item, "sha256": sha}
-        if item["kind"] != "listing" and (new or changed):
+        return item, item["kind"] != "listing" and (new or changed)
+
+    def _count(self, result: tuple[dict, bool]) -> dict:
+        item, is_new = result
+        if is_new:
             self.crawler.stats.inc_value("ogi/new_documents")
         return {k: v for k, v in item.items() if k != "charset"}

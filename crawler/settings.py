@@ -26,6 +26,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 100}
+# our callbacks yield a handful of items each; Scrapy's default (100) spawns 100 tasks per response
+CONCURRENT_ITEMS = 8
 # government portals still serve old TLS: accept it (we only read public pages)
 DOWNLOADER_CLIENT_TLS_METHOD = "TLS"
 DOWNLOADER_CLIENT_TLS_CIPHERS = "DEFAULT:@SECLEVEL=0"

@@ -158,6 +158,30 @@ def normalize(paths: tuple[str, ...], data_dir: Path | None, out: Path | None) -
 
 
 @main.command()
+@click.option("--data", "data_dir", default="data/demo", show_default=True, type=click.Path(path_type=Path),
+              help="data directory for the demo's archive and Parquet")
+def demo(data_dir: Path) -> None:
+    """Run the whole pipeline on a bundled portal served on 127.0.0.1 (works offline)."""
+    from crawler.registry import load_sources
+    from ogi.demo import FAST, comparison, serve, sources_csv
+    from ogi.pipeline import normalize_archive
+
+    httpd, base = serve()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        click.echo(f"serving the bundled portal at {base}/zwgk/zfxxgknb/")
+        sources = load_sources(sources_csv(base, data_dir / "demo_sources.csv"))
+        results = _crawl(sources, data_dir, False, FAST)
+    finally:
+        httpd.shutdown()
+    statuses, failed_checks = normalize_archive(data_dir, data_dir / "parquet", sources)
+    click.echo(summarize(statuses, failed_checks, data_dir / "parquet"))
+    click.echo("\n" + comparison(data_dir / "parquet"))
+    if any(r.status != "ok" for r in results):
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def show(file: Path) -> None:
     """Print a report's tables and failed checks, to eyeball against the original."""
