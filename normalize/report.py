@@ -105,6 +105,8 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     meta["checks_failed"] = sum(1 for c in checks if not c.ok)
     sections = sections_text(stream.text, mapped.sections, mapped.table_spans + stream.grid_spans)
     problems = list(mapped.problems) + doc.warnings
+    if year is None:
+        problems.append("year not found (no title or statistics period naming it)")
     if mapped.template == "pre2019":
         meta["status"] = "partial"
         problems.insert(0, "pre-2019 report: no national tables; figures are not mapped yet")
@@ -118,7 +120,5 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
             problems.insert(0, f"{missing} of {mapped.cells_expected} template cells not found")
     else:
         meta["status"] = "ok"
-    if year is None:
-        problems.append("year not found")
     meta["error"] = "; ".join(problems)[:2000] or None
     return Report(meta, mapped.facts, checks, sections)
