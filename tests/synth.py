@@ -398,54 +398,41 @@ def render_pdf(s: Spec) -> bytes:
     return convert_with_libreoffice(render_docx(s), ".docx", "pdf")
 
 
+def _render_text(s: Spec, table_lines) -> bytes:
+    """Paragraphs and tables in document order; `table_lines(rows)` prints one table."""
+    p = paragraphs(s)
+    lines = p["title"] + p["intro"] + p["1"] + p["2"] + table_lines(active_layout(s)) + p["3"]
+    for t in requests_layout(s):
+        lines += table_lines(t)
+    lines += p["4"] + table_lines(appeals_layout(s)) + p["5"] + p["6"] + p["sign"]
+    return "\n".join(lines).encode("utf-8")
+
+
 def render_seed_text(s: Spec) -> bytes:
     """One cell per line, a tab before each cell, blank line between rows (the seed's shape)."""
-    p = paragraphs(s)
-    lines: list[str] = []
 
-    def table(rows: list[list[Cell]]) -> None:
+    def table(rows: list[list[Cell]]) -> list[str]:
         placed, width = _place(rows)
-        grid: dict[tuple[int, int], str] = {}
+        grid: dict[tuple[int, int], str | None] = {}
         for r, c, rs, cs, text in placed:
             grid[(r, c)] = text
             for dr in range(rs):
                 for dc in range(cs):
-                    if (dr or dc):
-                        grid[(r + dr, c + dc)] = None  # covered: not printed
+                    if dr or dc:
+                        grid[(r + dr, c + dc)] = None  # covered by a merge: not printed
+        out: list[str] = []
         for r in range(len(rows)):
             for c in range(width):
-                if (r, c) in grid and grid[(r, c)] is not None:
-                    lines.append("\t" + grid[(r, c)])
+                if grid.get((r, c)) is not None:
+                    out.append("\t" + grid[(r, c)])
                 elif (r, c) not in grid:
-                    lines.append("\t")
-            lines.append("")
-        lines.append("")
+                    out.append("\t")
+            out.append("")
+        return out + [""]
 
-    lines += p["title"] + p["intro"] + p["1"] + p["2"]
-    table(active_layout(s))
-    lines += p["3"]
-    for t in requests_layout(s):
-        table(t)
-    lines += p["4"]
-    table(appeals_layout(s))
-    lines += p["5"] + p["6"] + p["sign"]
-    return "\n".join(lines).encode("utf-8")
+    return _render_text(s, table)
 
 
 def render_pipe_text(s: Spec) -> bytes:
     """'a | b | c' rows: label cells then value cells per line."""
-    p = paragraphs(s)
-    lines = p["title"] + p["intro"] + p["1"] + p["2"]
-
-    def table(rows: list[list[Cell]]) -> None:
-        for row in rows:
-            lines.append(" | ".join(t for t, _, _ in row))
-
-    table(active_layout(s))
-    lines += p["3"]
-    for t in requests_layout(s):
-        table(t)
-    lines += p["4"]
-    table(appeals_layout(s))
-    lines += p["5"] + p["6"] + p["sign"]
-    return "\n".join(lines).encode("utf-8")
+    return _render_text(s, lambda rows: [" | ".join(t for t, _, _ in row) for row in rows])
