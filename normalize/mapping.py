@@ -44,6 +44,12 @@ class Mapped:
     found: dict[tuple[str, str | None], float] = field(default_factory=dict)  # cells found, blank → 0
 
     def add(self, metric: str, applicant: str | None, raw: str, unit: str | None = None) -> None:
+        if unit is None and raw.isdigit() and raw.isascii():  # the common case, inline
+            value = float(raw)
+            self.facts.append(Fact(metric, applicant, value, raw))
+            self.cells_found += 1
+            self.found[(metric, applicant)] = value
+            return
         try:
             value = parse_value(raw, unit)
         except CellError:

@@ -8,7 +8,7 @@ from .locate import Hit
 from .templates import TEMPLATE
 from .textnorm import norm
 
-_TITLE = re.compile(r"(?P<pre>[^\n]{0,60}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*"
+_TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*"
                     r"(?:政府信息公开|政务公开|信息公开)[^\n]{0,12}?(?:年度)?\s*报\s*告")
 _PERIOD = re.compile(r"统计期限?[^\n。]{0,6}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
@@ -39,8 +39,9 @@ def find_title(text: str, meta_title: str | None) -> tuple[str | None, int | Non
     """(agency from the title, year from the title)."""
     for source in filter(None, [meta_title, text[:3000]]):
         src = norm(source)
-        for line_no, m in enumerate(_TITLE.finditer(src)):
-            pre = _LABEL_PREFIX.sub("", m["pre"]).strip()
+        for m in _TITLE.finditer(src):
+            line_start = src.rfind("\n", 0, m.start()) + 1
+            pre = _LABEL_PREFIX.sub("", src[max(line_start, m.start() - 60):m.start()]).strip()
             if not pre:  # agency printed on the line above the title
                 above = src[:m.start()].rstrip().rsplit("\n", 1)[-1]
                 pre = _LABEL_PREFIX.sub("", above).strip()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .document import Document, Grid, Paragraph
-from .textnorm import looks_traditional, norm
+from .textnorm import norm
 from .values import is_value_text
 
 _VALUE_WORDS = frozenset("增减減无無空")
@@ -23,7 +23,6 @@ class Stream:
     text: str  # as printed
     norm: str  # normalised, same length
     grid_spans: list[tuple[int, int]] = field(default_factory=list)
-    traditional: bool = False
 
 
 def _row(cells) -> str:
@@ -57,4 +56,4 @@ def build(doc: Document) -> Stream:
         parts.append(piece)
         pos += len(piece)
     text = "".join(parts)
-    return Stream(text=text, norm=norm(text), grid_spans=spans, traditional=looks_traditional(text))
+    return Stream(text=text, norm=norm(text), grid_spans=spans)

@@ -49,14 +49,6 @@ def norm(text: str) -> str:
     return text.translate(_table())
 
 
-_TRAD_HINT = re.compile("[體會開處請數總計結轉統經復審關報與區縣於務員資訊為個這時過發門類當實說應]")
-
-
-def looks_traditional(text: str) -> bool:
-    """A cheap hint that a text is printed in traditional characters."""
-    return len(_TRAD_HINT.findall(text[:20000])) >= 3
-
-
 def loose_pattern(label: str, optional_tail: bool = False) -> str:
     """A regex for `label` that allows whitespace between any two characters.
 

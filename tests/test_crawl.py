@@ -203,3 +203,16 @@ def test_kill_9_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path):
     blobs = [p for p in (data / "raw").rglob("*") if p.is_file()]
     assert len(blobs) == len({r["sha256"] for r in archive.records() if r.get("sha256")})
     assert not [p for p in blobs if p.name.startswith(".tmp")]
+
+
+def test_fewer_report_links_than_last_good_run_is_a_failure(tmp_path):
+    from crawler.run import SourceResult, judge, write_report
+    import datetime as dt
+
+    runs = tmp_path / "runs"
+    good = [SourceResult("a", "http://x.gov.cn/", "trs", pages_fetched=3, reports_found=40)]
+    judge(good, runs)
+    write_report(good, runs, dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    now = [SourceResult("a", "http://x.gov.cn/", "trs", pages_fetched=3, reports_found=31)]
+    judge(now, runs)
+    assert now[0].status == "failed" and "fewer than the 40" in now[0].reason

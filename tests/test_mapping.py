@@ -48,3 +48,21 @@ def test_item_number_of_the_next_row_is_not_a_digit_of_this_one():
     facts = {(f.metric, f.applicant): f.value for f in map_stream(build(doc)).facts if f.note is None}
     assert facts[("requests.withheld.state_secret", "total")] == 0
     assert facts[("requests.withheld.prohibited_by_law", "natural_person")] == 1
+
+
+def test_pre2019_report_keeps_metadata_and_sections_and_is_partial():
+    text = "\n".join([
+        "标题: 南平市2012年政府信息公开工作年度报告",
+        "本报告根据《中华人民共和国政府信息公开条例》要求编制，统计期限自2012年1月1日起至2012年12月31日止。",
+        "一、概述", "2012年，我市认真贯彻落实《条例》。",
+        "二、主动公开政府信息情况", "全年主动公开政府信息3521条。",
+        "三、依申请公开政府信息情况", "全年共受理政府信息公开申请45件，其中同意公开40件。",
+        "四、因政府信息公开申请行政复议、提起行政诉讼的情况", "无。",
+        "五、存在的主要问题及改进情况", "一是公开内容不够全面。",
+        "六、其他需要报告的事项", "无。",
+    ]).encode()
+    report = normalize_bytes(text, "np2012.txt")
+    assert report.meta["template"] == "pre2019" and report.meta["year"] == 2012
+    assert report.status == "partial" and "pre-2019" in report.meta["error"]
+    assert report.meta["agency"] == "南平市人民政府"
+    assert {s for s, _, _ in report.sections} >= {1, 2, 5, 6}

@@ -20,9 +20,8 @@ _CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|footer|foot|header|head-top|to
                      r"share|bdshare|wza|barrier|accessib|sidebar|side-bar|related|copyright|search|"
                      r"location|position|print|toolbar|qrcode|ewm)($|[\s_-])", re.I)
 _BLOCK = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "blockquote",
-          "pre", "dd", "dt", "ul", "ol", "center", "td", "th", "tr", "body", "main", "font"}
+          "pre", "dd", "dt", "ul", "ol", "center", "td", "th", "tr", "body", "main"}
 _CONTENT_HINT = re.compile(r"TRS_Editor|article_content|art_content|zoom|Custom_UnionStyle|content|detail|article", re.I)
-_WS = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 
 
 def _clean(text: str) -> str:
@@ -60,15 +59,6 @@ def _is_chrome(el) -> bool:
     return bool(attrs) and _CHROME.search(attrs) is not None
 
 
-def _cell_text(cell) -> str:
-    """Cell text with Word-exported runs joined; line breaks become spaces."""
-    if len(cell):
-        for el in cell.iter("br", "p", "div"):
-            el.tail = " " + (el.tail or "")
-        return _clean("".join(cell.itertext()))
-    return _clean(cell.text or "")
-
-
 def _int(value: str | None) -> int:
     if not value:
         return 1
@@ -80,70 +70,74 @@ def _int(value: str | None) -> int:
         return 1
 
 
-def _table_to_grid(table) -> Grid:
+# The document walk in C (libxslt): block elements become lines, scripts and forms
+# vanish, and each innermost table becomes ␄rows␅ with one "rowspan␁colspan␁text␂"
+# per cell and ␃ after each row.  normalize-space joins Word-exported runs
+# ("<span>13</span><span>53</span>" → "1353") and folds line breaks inside a cell.
+_BLOCKS = "|".join(sorted(_BLOCK | {"table", "tbody", "thead", "tfoot", "dl", "aside"}))
+_DROPPED = "|".join(_DROP_TAGS)
+_WALK_XSLT = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="utf-8"/>
+<xsl:template match="{_DROPPED}"/>
+<xsl:template match="br"><xsl:text>&#xA;</xsl:text></xsl:template>
+<xsl:template match="table[not(.//table)]"><xsl:text>&#xE004;</xsl:text><xsl:for-each select=".//tr">
+<xsl:for-each select="td|th"><xsl:value-of select="@rowspan"/><xsl:text>&#xE001;</xsl:text><xsl:value-of select="@colspan"/>
+<xsl:text>&#xE001;</xsl:text><xsl:value-of select="normalize-space(.)"/><xsl:text>&#xE002;</xsl:text></xsl:for-each>
+<xsl:text>&#xE003;</xsl:text></xsl:for-each><xsl:text>&#xE005;</xsl:text></xsl:template>
+<xsl:template match="{_BLOCKS}"><xsl:text>&#xA;</xsl:text><xsl:apply-templates/><xsl:text>&#xA;</xsl:text></xsl:template>
+</xsl:stylesheet>"""))
+
+
+def _rows_to_grid(serialized: str) -> Grid:
     rows = []
-    for tr in table.iter("tr"):  # only tables without nested tables get here
-        cells = [(_cell_text(td), _int(td.get("rowspan")), _int(td.get("colspan")))
-                 for td in tr.iterchildren("td", "th")]
+    for row in serialized.split("\ue003")[:-1]:
+        cells = []
+        for cell in row.split("\ue002")[:-1]:
+            rs, cs, text = cell.split("\ue001", 2)
+            if "\xa0" in text or "\u3000" in text:  # normalize-space folds ASCII space only
+                text = _clean(text)
+            cells.append((text, _int(rs), _int(cs)))
         if cells:
             rows.append(cells)
     return Grid(expand_spans(rows))
 
 
-class _Walker:
-    def __init__(self) -> None:
-        self.blocks: list = []
-        self.buf: list[str] = []
+def _blocks(container) -> list:
+    """Paragraphs and grids of a container, in document order."""
+    blocks: list = []
 
-    def flush(self) -> None:
-        text = "".join(self.buf)
+    def paragraphs(text: str) -> None:
         for line in text.split("\n"):
             line = _clean(line)
             if line:
-                self.blocks.append(Paragraph(line))
-        self.buf = []
+                blocks.append(Paragraph(line))
 
-    def walk(self, el) -> None:
-        tag = el.tag if isinstance(el.tag, str) else None
-        if tag is None:  # comments, processing instructions
-            if el.tail:
-                self.buf.append(el.tail)
-            return
-        if tag == "table" and not el.xpath(".//table"):
-            self.flush()
-            grid = _table_to_grid(el)
-            if grid.rows:
-                self.blocks.append(grid)
-        else:
-            block = tag in _BLOCK or tag == "br" or tag == "table"
-            if block:
-                self.buf.append("\n")
-            if el.text:
-                self.buf.append(el.text)
-            for child in el:
-                self.walk(child)
-            if block:
-                self.buf.append("\n")
-        if el.tail:
-            self.buf.append(el.tail)
+    pieces = str(_WALK_XSLT(container)).split("\ue004")
+    paragraphs(pieces[0])
+    for piece in pieces[1:]:
+        table, _, rest = piece.partition("\ue005")
+        grid = _rows_to_grid(table)
+        if grid.rows:
+            blocks.append(grid)
+        paragraphs(rest)
+    return blocks
 
 
 def _content_root(body):
     """The report's container when the CMS marks it (TRS_Editor, zoom, …); else the body.
 
-    The innermost marked container that still holds the report's tables wins.
+    The innermost marked ancestor of the first table that still holds every table wins.
     """
     tables = body.xpath(".//table")
     if not tables:
         return body
-    best = None
-    for el in body.iter("div", "td", "article", "section"):
-        attrs = el.get("class") or el.get("id")
-        if attrs and _CONTENT_HINT.search(attrs) and el.find(".//table") is not None:
-            held = len(el.xpath(".//table"))
-            if held == len(tables) and (best is None or best in el.iterancestors()):
-                best = el
-    return best if best is not None else body
+    for anc in tables[0].iterancestors():
+        if anc is body:
+            break
+        attrs = anc.get("class") or anc.get("id")
+        if attrs and _CONTENT_HINT.search(attrs) and int(anc.xpath("count(.//table)")) == len(tables):
+            return anc
+    return body
 
 
 def read_html(data: bytes, header_charset: str | None = None) -> Document:
@@ -162,15 +156,12 @@ def read_html(data: bytes, header_charset: str | None = None) -> Document:
         t = root.find(".//title")
         title = _clean("".join(t.itertext())) if t is not None else None
     published = _meta(root, "PubDate", "pubdate", "publishdate", "firstpublishedtime")
-    for el in list(root.iter(*_DROP_TAGS)):
-        _drop(el)
-    for el in root.xpath("//body//*[(@class or @id or @role) and not(ancestor::table)]"):
-        if _is_chrome(el) and el.find(".//table") is None:
-            _drop(el)
     body = root.find("body")
-    container = _content_root(body if body is not None else root)
-    walker = _Walker()
-    walker.walk(container)
-    walker.flush()
-    doc = Document(blocks=walker.blocks, format="html", encoding=encoding, title=title, published=published)
+    body = body if body is not None else root
+    container = _content_root(body)
+    if container is body:  # no CMS content container: strip the portal chrome by its names
+        for el in body.xpath(".//*[(@class or @id or @role) and not(ancestor::table)]"):
+            if _is_chrome(el) and el.find(".//table") is None:
+                _drop(el)
+    doc = Document(blocks=_blocks(container), format="html", encoding=encoding, title=title, published=published)
     return doc
