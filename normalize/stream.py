@@ -26,20 +26,19 @@ class Stream:
 
 
 def _row(cells) -> str:
-    texts = [("" if c.span_copy and not c.text else c.text).replace("\n", " ") for c in cells]
-    k = len(texts)
+    k = len(cells)
     while k > 0:
-        c, t = cells[k - 1], texts[k - 1]
+        c = cells[k - 1]
+        t = c.text
         if not c.span_copy and t and "\u4e00" <= t[0] <= "\u9fff" and t[0] not in _VALUE_WORDS:
             break  # starts with an ideograph: a label (fast path for the common case)
         if not (c.span_copy or is_value_text(t)):
             break
         k -= 1
-    labels = " ".join(t for c, t in zip(cells[:k], texts[:k]) if t and not c.span_copy)
-    values = [t for c, t in zip(cells[k:], texts[k:]) if not c.span_copy]  # a merged cell counts once
-    if values:  # a row of blank cells is still printed cells (table 四 left empty)
-        return f"{labels}{CELLS}{SEP.join(values)}"
-    return labels
+    labels = " ".join(c.text for c in cells[:k] if c.text and not c.span_copy)
+    values = [c.text for c in cells[k:] if not c.span_copy]  # a merged cell counts once
+    line = f"{labels}{CELLS}{SEP.join(values)}" if values else labels  # blank cells are still cells
+    return line.replace("\n", " ") if "\n" in line else line
 
 
 def build(doc: Document) -> Stream:

@@ -10,7 +10,7 @@ import re
 
 from lxml import etree
 
-from ..document import Document, Grid, Paragraph, expand_spans
+from ..document import Cell, Document, Grid, Paragraph, expand_spans
 from .encoding import decode_html
 from .errors import ExtractError
 
@@ -90,15 +90,22 @@ _WALK_XSLT = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0" xmlns:xsl="h
 
 def _rows_to_grid(serialized: str) -> Grid:
     rows = []
+    spans = False
     for row in serialized.split("\ue003")[:-1]:
         cells = []
         for cell in row.split("\ue002")[:-1]:
             rs, cs, text = cell.split("\ue001", 2)
             if "\xa0" in text or "\u3000" in text:  # normalize-space folds ASCII space only
                 text = _clean(text)
-            cells.append((text, _int(rs), _int(cs)))
+            if rs or cs:
+                spans = True
+                cells.append((text, _int(rs), _int(cs)))
+            else:
+                cells.append((text, 1, 1))
         if cells:
             rows.append(cells)
+    if not spans:
+        return Grid([[Cell(t) for t, _, _ in row] for row in rows])
     return Grid(expand_spans(rows))
 
 
