@@ -41,11 +41,9 @@ def find_rows(text: str, rows: list[tuple[str, tuple[str, ...]]], start: int, en
     """
     hits: list[Hit] = []
     pos = start
-    firsts: dict[int, re.Match[str] | None] = {}
 
     def first(i: int, at: int) -> re.Match[str] | None:
-        m = label_regex(rows[i][1]).search(text, at, end)
-        return m
+        return label_regex(rows[i][1]).search(text, at, end)
 
     for i, (key, _labels) in enumerate(rows):
         m = first(i, pos)
@@ -57,7 +55,6 @@ def find_rows(text: str, rows: list[tuple[str, tuple[str, ...]]], start: int, en
             continue
         hits.append(Hit(key, m.start(), m.end()))
         pos = m.end()
-        firsts.clear()
     return hits
 
 

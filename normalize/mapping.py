@@ -8,15 +8,15 @@ their raw text and the report is partial.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from . import digits
 from .checks import _outcome_rows
-from .locate import Hit, find_rows, find_sections, label_regex, segment_values
+from .locate import VALUE_TOKEN, Hit, find_rows, find_sections, label_regex, segment_values
 from .stream import CELLS, Stream
 from .templates import APPLICANTS, TEMPLATE
-from .textnorm import loose_pattern
 from .values import CellError, parse_value
 
 AMBIGUOUS = "ambiguous: cell borders lost and the identities allow several splits"
@@ -149,9 +149,9 @@ def _map_active(stream: Stream, out: Mapped, tpl: str, start: int, end: int) -> 
             for metric, raw in zip(metrics, cands[0]):
                 out.add(metric, None, raw, units.get(metric))
         else:
-            out.unresolved_row = True
             for metric in metrics:
                 out.facts.append(Fact(metric, None, None, " ".join(vals), AMBIGUOUS))
+            out.problems.append(f"{','.join(metrics)}: {AMBIGUOUS} ({' '.join(vals)!r})")
     if hits:
         out.table_spans.append((_table_start(stream.norm, start, hits[0].start), _segment_end(stream, hits, end)))
 
@@ -168,7 +168,6 @@ def _segment_end(stream: Stream, hits: list[Hit], end: int) -> int:
     if mode == "cells" and line_end >= 0:
         return line_end
     # text mode: up to the last value token of the row
-    import re
     pos = last.end
     for m in re.finditer(r"\S+", stream.text[last.end:end]):
         if any(v in m.group(0) for v in vals):
@@ -198,8 +197,6 @@ def _map_requests(stream: Stream, out: Mapped, start: int, end: int) -> list[Hit
         metrics_expected = [m for m in metrics_expected if not m.startswith("requests.other.")]
     else:  # 2021: （六） is a group over three sub-rows
         metrics_expected = [m for m in metrics_expected if m != "requests.other"]
-        if "requests.other" in keys and not any(k.startswith("requests.other.") for k in keys):
-            metrics_expected = metrics_expected  # unreachable: markers imply sub-rows
     out.cells_expected += len(metrics_expected) * len(APPLICANTS)
 
     candidates: dict[str, list[list[str]]] = {}
@@ -211,10 +208,6 @@ def _map_requests(stream: Stream, out: Mapped, start: int, end: int) -> list[Hit
         mode, vals = segment_values(stream.text, hit.end, seg_end)
         if hit.key == "requests.other" and variant == "2021" and not any(v.strip() for v in vals):
             continue  # the （六） group header of the 2021 template carries no numbers
-        if mode == "text" and hit.key == "requests.other" and variant == "2021":
-            # in text, a 2021 （六） header runs straight into its first sub-row label
-            if not vals:
-                continue
         candidates[hit.key] = _resolve(mode, vals, len(APPLICANTS), _row_sum_ok)
         raws[hit.key] = " ".join(vals)
     if variant == "2021" and "requests.other" in candidates:
@@ -286,7 +279,7 @@ def _map_appeals(stream: Stream, out: Mapped, start: int, end: int) -> None:
     text = stream.text
     cands: list[list[str]] = []
     vals: list[str] = []
-    span_start = span_end = None
+    span_end = None
     for line_start in _line_starts(text, start, end):
         line_end = text.find("\n", line_start, end)
         line_end = end if line_end < 0 else line_end
@@ -299,8 +292,6 @@ def _map_appeals(stream: Stream, out: Mapped, start: int, end: int) -> None:
                 span_end = line_end
                 break
     if span_end is None:
-        import re
-        from .locate import VALUE_TOKEN
         run: list[re.Match[str]] = []
         for m in VALUE_TOKEN.finditer(text, start, end):
             if run and text[run[-1].end():m.start()].strip():
@@ -332,5 +323,3 @@ def _line_starts(text: str, start: int, end: int):
             return
         pos = nxt + 1
 
-
-_ = loose_pattern  # re-exported for callers building their own label patterns

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .document import Document, Grid, Paragraph
+from .document import Document, Paragraph
 from .textnorm import norm
 from .values import is_value_text
 

@@ -63,8 +63,7 @@ class PortalServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = self.rfile.read(length).decode() if length else ""
                 if method == "POST" and path in server.posts:
-                    body, status, ctype = server.posts[path](self.path, form), 200, "text/xml; charset=utf-8"
-                    route = Route(body, ctype)
+                    route = Route(server.posts[path](self.path, form), "text/xml; charset=utf-8")
                 else:
                     route = server.routes.get(path)
                 if route is None:
@@ -186,7 +185,7 @@ def build_trs(srv: PortalServer, portal: Portal, rng: random.Random, n: int = 11
     reports.append((docx_page, "大竹县周家镇人民政府2023年度政府信息公开工作年度报告", "2024-02-01"))
     expected.append(Expected(srv.base + f"{col}202402/W020240201.docx", dspec))
     # robots.txt forbids /trs/private/, another host mirrors a report, one page is too slow
-    private = f"/trs/private/t20240101_9.html"
+    private = "/trs/private/t20240101_9.html"
     srv.add(private, b"<html>secret</html>")
     slow = f"{col}202403/t20240301_3001.html"
     srv.add(slow, b"<html>late</html>", delay=6)

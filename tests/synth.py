@@ -11,10 +11,7 @@ from __future__ import annotations
 import html as htmllib
 import io
 import random
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 APPLICANTS = ["natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total"]
 OUTCOMES_19 = [

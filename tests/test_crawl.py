@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import portal as P
-from conftest import CORPUS, corpus_cases, expected_cells, same
+from conftest import corpus_cases, expected_cells, same
 from crawler.archive import RawArchive
 from crawler.platforms import PARSERS, detect, parse_listing
 from crawler.registry import load_sources

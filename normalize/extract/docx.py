@@ -39,8 +39,6 @@ def _grid(tbl) -> Grid:
     for tr in tbl.iterchildren(W + "tr"):
         row: list[Cell] = []
         col = 0
-        pr = tr.find(W + "trPr")
-        before = tr.find(f"{W}tblPrEx") if pr is None else None  # noqa: F841 (kept simple)
         for tc in tr.iterchildren(W + "tc"):
             tcpr = tc.find(W + "tcPr")
             span = 1
