@@ -67,7 +67,7 @@ def main() -> None:
         sources.write_text(f"id,name,region_code,url,platform\nbench,bench,,{srv.base}/bench/zfxxgknb/,trs\n")
         sets = [x for s in SETTINGS for x in ("--set", s)]
         t0 = time.perf_counter()
-        subprocess.run(["scrapy", "runspider", str(Path(tmp) / "bare.py"), *[x for s in SETTINGS for x in ("-s", s)]],
+        subprocess.run([sys.executable, "-m", "scrapy", "runspider", str(Path(tmp) / "bare.py"), *[x for s in SETTINGS for x in ("-s", s)]],
                        check=True, cwd=tmp, capture_output=True)
         bare = time.perf_counter() - t0
         bare_requests = len(srv.log)

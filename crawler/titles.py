@@ -1,14 +1,22 @@
-"""Which listing links are annual reports: by title, never by column alone."""
+"""Which listing links are annual reports: by title, never by column alone.
+
+The words are data (crawler/titles.yaml): add a phrase there when a column mixes in a
+new kind of non-report item.
+"""
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import yaml
 
 from normalize.textnorm import norm
 
-_REPORT = re.compile(r"((?:19|20)\d{2})\s*年?\s*度?.{0,30}?(?:政府信息公开|政务公开|信息公开).{0,12}?(?:年度报告|年报|工作报告)")
+_WORDS = yaml.safe_load(Path(__file__).with_name("titles.yaml").read_text(encoding="utf-8"))
+_alt = lambda words: "|".join(map(re.escape, words))  # noqa: E731
+_REPORT = re.compile(rf"((?:19|20)\d{{2}})\s*年?\s*度?.{{0,30}}?(?:{_alt(_WORDS['subjects'])}).{{0,12}}?(?:{_alt(_WORDS['kinds'])})")
 _SHORT = re.compile(r"((?:19|20)\d{2})\s*年\s*度?\s*(?:政府信息公开)?\s*年报")
-# items in the same columns that are not reports
-_NOT_REPORT = re.compile(r"要点|通知|方案|函$|的函|落实情况|解读|图解|目录|指南|征求意见|统计表$")
+_NOT_REPORT = re.compile(rf"{_alt(_WORDS['not_reports'])}|(?:{_alt(_WORDS['not_report_endings'])})$")
 
 
 def report_year(title: str) -> int | None:

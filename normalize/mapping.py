@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from . import digits
-from .checks import _outcome_rows
+from .checks import evaluate
 from .locate import VALUE_TOKEN, Hit, find_rows, find_sections, label_regex, segment_values
 from .stream import CELLS, Stream
 from .templates import APPLICANTS, TEMPLATE
@@ -153,28 +153,22 @@ def _map_active(stream: Stream, out: Mapped, tpl: str, start: int, end: int) -> 
                 out.facts.append(Fact(metric, None, None, " ".join(vals), AMBIGUOUS))
             out.problems.append(f"{','.join(metrics)}: {AMBIGUOUS} ({' '.join(vals)!r})")
     if hits:
-        out.table_spans.append((_table_start(stream.norm, start, hits[0].start), _segment_end(stream, hits, end)))
+        out.table_spans.append((_table_start(start, hits[0].start), _segment_end(stream, hits, end)))
 
 
-def _table_start(t: str, region_start: int, first_hit: int) -> int:
-    """Tables start at their header ("第二十条…", "(本列数据…", "行政复议…"), else the first row."""
+def _table_start(region_start: int, first_hit: int) -> int:
+    """Tables start at their header ("第二十条…", "(本列数据…"), else at the first row."""
     return region_start if first_hit - region_start < 2000 else first_hit
 
 
 def _segment_end(stream: Stream, hits: list[Hit], end: int) -> int:
-    last = hits[-1]
-    line_end = stream.text.find("\n", last.end, end)
-    mode, vals = segment_values(stream.text, last.end, end)
-    if mode == "cells" and line_end >= 0:
+    """Where the table's last row ends: its line (grids) or its last value token (text)."""
+    text, last = stream.text, hits[-1]
+    line_end = text.find("\n", last.end, end)
+    if segment_values(text, last.end, end)[0] == "cells" and line_end >= 0:
         return line_end
-    # text mode: up to the last value token of the row
-    pos = last.end
-    for m in re.finditer(r"\S+", stream.text[last.end:end]):
-        if any(v in m.group(0) for v in vals):
-            pos = last.end + m.end()
-        if vals and m.group(0).endswith(vals[-1]):
-            break
-    return pos
+    ends = [m.end() for m in VALUE_TOKEN.finditer(text, last.end, end)]
+    return ends[-1] if ends else last.end
 
 
 def _row_sum_ok(cells: list[str]) -> bool:
@@ -221,22 +215,17 @@ def _map_requests(stream: Stream, out: Mapped, start: int, end: int) -> list[Hit
         else:
             for applicant, raw in zip(APPLICANTS, cells):
                 out.add(metric, applicant, raw)
-    out.table_spans.append((_table_start(stream.norm, start, hits[0].start), _segment_end(stream, hits, end)))
+    out.table_spans.append((_table_start(start, hits[0].start), _segment_end(stream, hits, end)))
     return hits
 
 
+_COLUMN_RULES = ("requests.balance", "requests.outcomes_sum")
+
+
 def _identities_hold(rows: dict[str, list[float]]) -> bool:
-    """The column identities of table 三 over the rows given (rows absent are skipped)."""
-    for c in range(len(APPLICANTS)):
-        keys = ("requests.new", "requests.carried_over", "requests.total", "requests.carried_forward")
-        if all(k in rows for k in keys):
-            if abs(rows[keys[0]][c] + rows[keys[1]][c] - rows[keys[2]][c] - rows[keys[3]][c]) > 1e-6:
-                return False
-        outcomes = _outcome_rows({(m, "total") for m in rows})
-        if "requests.total" in rows and all(m in rows for m in outcomes):
-            if abs(rows["requests.total"][c] - sum(rows[m][c] for m in outcomes)) > 1e-6:
-                return False
-    return True
+    """Table 三's column identities (checks.py) over the rows given; absent rows are skipped."""
+    found = {(m, a): v for m, vals in rows.items() for a, v in zip(APPLICANTS, vals)}
+    return all(c.ok for c in evaluate(found) if c.rule in _COLUMN_RULES)
 
 
 def _joint(candidates: dict[str, list[list[str]]], variant: str) -> dict[str, list[str] | None]:

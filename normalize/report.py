@@ -47,10 +47,6 @@ class Report:
         return self.meta["status"]
 
 
-def report_id_for(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]
-
-
 def _base_meta(data: bytes, name: str, prov: Provenance) -> dict[str, Any]:
     sha = hashlib.sha256(data).hexdigest()
     return {

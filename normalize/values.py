@@ -23,10 +23,6 @@ class CellError(ValueError):
     """A cell whose text is not a number the template allows."""
 
 
-def is_null(raw: str) -> bool:
-    return norm(raw).strip() in NULL_MARKERS
-
-
 def is_value_text(raw: str) -> bool:
     """True when the cell reads as a value (number, signed change, or a null marker)."""
     if raw.isdigit() and raw.isascii():

@@ -46,7 +46,7 @@ def test_every_registry_source_builds_a_spider():
 
 
 def test_scrapy_list_shows_every_source():
-    out = subprocess.run(["scrapy", "list"], capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
+    out = subprocess.run([sys.executable, "-m", "scrapy", "list"], capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
     assert out.returncode == 0, out.stderr
     assert set(out.stdout.split()) == {s.id for s in load_sources()}
 
@@ -216,3 +216,17 @@ def test_fewer_report_links_than_last_good_run_is_a_failure(tmp_path):
     now = [SourceResult("a", "http://x.gov.cn/", "trs", pages_fetched=3, reports_found=31)]
     judge(now, runs)
     assert now[0].status == "failed" and "fewer than the 40" in now[0].reason
+
+
+@pytest.mark.parametrize("title,year", [
+    ("平潭综合实验区2023年度政府信息公开工作年度报告", 2023),
+    ("淮安市人民政府2024年政府信息公开工作年度报告（图片版）", 2024),
+    ("岚皋县民主镇2024年政府信息公开年报", 2024),
+    ("平潭綜合實驗區2021年度政府信息公開工作年度報告", 2021),
+    ("关于2014年政府信息公开工作要点落实情况的函", None),
+    ("2021年政务公开工作要点", None),
+    ("政府信息公开指南", None),
+])
+def test_report_titles(title, year):
+    from crawler.titles import report_year
+    assert report_year(title) == year
