@@ -14,6 +14,7 @@ from typing import Any
 from . import checks as checks_mod
 from .extract import ExtractError, extract, sniff
 from .mapping import Fact, map_stream
+from .places import resolve as resolve_place
 from .metadata import find_published, find_signature, find_title, find_year, parse_date, sections_text
 from .stream import build
 
@@ -50,8 +51,7 @@ class Report:
 def _base_meta(data: bytes, name: str, prov: Provenance) -> dict[str, Any]:
     sha = hashlib.sha256(data).hexdigest()
     return {
-        "report_id": sha[:16], "agency": None, "region_code": prov.region_code, "province": None,
-        "city": None, "county": None, "admin_level": "unknown", "year": None, "template": "unknown",
+        "report_id": sha[:16], "agency": None, **resolve_place(None, prov.region_code).columns(), "year": None, "template": "unknown",
         "source_url": prov.source_url, "document_url": prov.document_url or prov.path,
         "format": None, "published": parse_date(prov.published), "fetched_at": prov.fetched_at,
         "sha256": sha, "status": "failed", "error": None, "cells_expected": 0, "cells_found": 0,
@@ -90,6 +90,7 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     title_agency, title_year = find_title(stream.text, doc.title)
     sig_agency, sig_date = find_signature(stream.text)
     meta["agency"] = sig_agency or title_agency
+    meta.update(resolve_place(meta["agency"], prov.region_code).columns())
     year = find_year(stream.text, title_year)
     meta["year"] = year
     meta["published"] = meta["published"] or parse_date(doc.published) or find_published(stream.text, None) or sig_date

@@ -26,6 +26,7 @@ REPORTS = pa.schema([
     ("sha256", pa.string()), ("status", pa.string()), ("error", pa.string()),
     ("cells_expected", pa.int32()), ("cells_found", pa.int32()), ("checks_failed", pa.int32()),
     ("encoding", pa.string()), ("source_id", pa.string()), ("path", pa.string()),
+    ("township", pa.string()), ("place_note", pa.string()),
 ])
 FACTS = pa.schema([
     ("report_id", pa.string()), ("year", pa.int16()), ("metric", pa.string()), ("applicant", pa.string()),
