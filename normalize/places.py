@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,11 +45,20 @@ class Place:
     township: str | None = None
     admin_level: str = "unknown"
     note: str | None = None
+    unit: str | None = None  # the rest of the name after the places: 应急管理局, 人民政府 …
+
+    @property
+    def agency_key(self) -> str | None:
+        """The same agency across years, however its name is printed (洪泽区人民政府 and
+        淮安市洪泽区人民政府 are one): place code + township + the rest of the name."""
+        if self.region_code is None:
+            return f"name/{self.unit}" if self.unit else None
+        return f"{self.region_code}/{self.township or ''}/{self.unit or ''}"
 
     def columns(self) -> dict[str, str | None]:
         return {"region_code": self.region_code, "province": self.province, "city": self.city,
                 "county": self.county, "township": self.township, "admin_level": self.admin_level,
-                "place_note": self.note}
+                "place_note": self.note, "agency_key": self.agency_key}
 
 
 @dataclass(frozen=True)
@@ -235,6 +244,12 @@ class Gazetteer:
 
     def resolve(self, agency: str | None, region_hint: str | None = None) -> Place:
         """Where `agency` sits; `region_hint` is the 6-digit code of the portal it came from."""
+        place = self._resolve(agency, region_hint)
+        if place.region_code is None and agency:  # still one key per printed name
+            place = replace(place, unit=re.sub(r"\s+", "", norm(agency)))
+        return place
+
+    def _resolve(self, agency: str | None, region_hint: str | None) -> Place:
         hint = self.divisions.get((region_hint or "").strip()[:6]) if region_hint else None
         text = re.sub(r"\s+", "", norm(agency or ""))
         text = re.sub(r"^[(\[（【].*?[)\]）】]", "", text)
@@ -257,18 +272,20 @@ class Gazetteer:
             notes = [e.detail for e in entries if e.kind == "former"]
             cands, pos = [e.division for e in entries], pos + length
 
-        township = None
+        township, unit_at = None, pos
         if cands is not None:
-            pos = self._skip_zone(text, pos)
-            towns = self._township_at(text, pos, [d.code for d in cands if d.level == "county"])
+            after_zone = self._skip_zone(text, pos)
+            towns = self._township_at(text, after_zone, [d.code for d in cands if d.level == "county"])
             if towns:
                 cands = [self.divisions[c] for c, _, _ in towns]
                 township = towns[0][1]
+                pos = unit_at = after_zone + len(township)
         elif hint is not None:
             towns = self._township_at(text, 0, [hint.code])
             if towns:
                 cands = [self.divisions[c] for c, _, _ in towns]
                 township = towns[0][1]
+                pos = unit_at = len(township)
                 notes.append("township read within the portal's region")
 
         if cands is None:
@@ -297,6 +314,7 @@ class Gazetteer:
             return Place(note=f"{unknown} after {text[:pos]} is not in the division list: not resolved")
         if township is None and self.township_re.match(text[pos:]):
             township = re.match(r"^[\u4e00-\u9fff]+?(?:镇|乡|街道|苏木)", text[pos:]).group(0)
+            unit_at = pos + len(township)
             notes.append("township not in the division list")
         level = "township" if township else d.level
         city = d.city or None
@@ -304,7 +322,7 @@ class Gazetteer:
             city = None
         return Place(region_code=d.code, province=d.province or None, city=city,
                      county=d.county or None, township=township, admin_level=level,
-                     note="; ".join(notes) or None)
+                     note="; ".join(notes) or None, unit=text[unit_at:] or None)
 
 
 @lru_cache(maxsize=1)

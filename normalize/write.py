@@ -17,29 +17,21 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .report import Report
+from .templates import TABLES
 
-REPORTS = pa.schema([
-    ("report_id", pa.string()), ("agency", pa.string()), ("region_code", pa.string()),
-    ("province", pa.string()), ("city", pa.string()), ("county", pa.string()), ("admin_level", pa.string()),
-    ("year", pa.int16()), ("template", pa.string()), ("source_url", pa.string()), ("document_url", pa.string()),
-    ("format", pa.string()), ("published", pa.date32()), ("fetched_at", pa.timestamp("us", tz="UTC")),
-    ("sha256", pa.string()), ("status", pa.string()), ("error", pa.string()),
-    ("cells_expected", pa.int32()), ("cells_found", pa.int32()), ("checks_failed", pa.int32()),
-    ("encoding", pa.string()), ("source_id", pa.string()), ("path", pa.string()),
-    ("township", pa.string()), ("place_note", pa.string()),
-])
-FACTS = pa.schema([
-    ("report_id", pa.string()), ("year", pa.int16()), ("metric", pa.string()), ("applicant", pa.string()),
-    ("value", pa.float64()), ("raw", pa.string()), ("note", pa.string()),
-])
-CHECKS = pa.schema([
-    ("report_id", pa.string()), ("rule", pa.string()), ("subject", pa.string()),
-    ("expected", pa.float64()), ("actual", pa.float64()), ("ok", pa.bool_()),
-])
-SECTIONS = pa.schema([
-    ("report_id", pa.string()), ("section", pa.int8()), ("heading", pa.string()), ("text", pa.string()),
-])
-SCHEMAS = {"reports": REPORTS, "facts": FACTS, "checks": CHECKS, "sections": SECTIONS}
+_TYPES = {"string": pa.string(), "int8": pa.int8(), "int16": pa.int16(), "int32": pa.int32(),
+          "float64": pa.float64(), "bool": pa.bool_(), "date32": pa.date32(),
+          "timestamp_utc": pa.timestamp("us", tz="UTC")}
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """A table's Arrow schema, from the same YAML the data dictionary is written from."""
+    return pa.schema([(c["name"], _TYPES[c["type"]]) for c in TABLES[table]["columns"]])
+
+
+SCHEMAS = {t: arrow_schema(t) for t in ("reports", "facts", "checks", "sections")}
+REPORTS = SCHEMAS["reports"]
+
 
 
 def report_rows(report: Report) -> dict[str, list[dict]]:

@@ -182,6 +182,40 @@ def demo(data_dir: Path) -> None:
 
 
 @main.command()
+@click.option("--wide", "shape", flag_value="wide", help="one row per report, one column per metric × applicant")
+@click.option("--long", "shape", flag_value="long", help="one row per printed number, with the report's place and year")
+@DATA_OPT
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="output file: Parquet, or CSV when it ends in .csv")
+def export(shape: str | None, data_dir: Path, out: Path) -> None:
+    """Export DATA/parquet as one researcher-friendly file (see `ogi dictionary`)."""
+    from publish.wide import arrow_schema, build_wide, load_tables, long_table, write_table
+
+    if shape is None:
+        raise click.UsageError("choose --wide or --long")
+    try:
+        reports, facts = load_tables(data_dir / "parquet")
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if shape == "wide":
+        write_table(table := build_wide(reports, facts), out, arrow_schema())
+    else:
+        write_table(table := long_table(reports, facts), out)
+    click.echo(f"{len(table)} rows × {len(table.columns)} columns written to {out}")
+
+
+@main.command()
+@click.option("--out", "out", default="data/dictionary", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="folder for data_dictionary.md, columns.csv and metrics.csv")
+def dictionary(out: Path) -> None:
+    """Write the bilingual data dictionary (Markdown + CSV) of every table, column and metric."""
+    from publish.dictionary import write_dictionary
+
+    for path in write_dictionary(out):
+        click.echo(f"wrote {path}")
+
+
+@main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def show(file: Path) -> None:
     """Print a report's tables and failed checks, to eyeball against the original."""

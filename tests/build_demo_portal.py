@@ -2,8 +2,9 @@
 
     python3 tests/build_demo_portal.py
 
-Three agencies over three years (HTML reports, UTF-8 and GBK, one as a DOCX attachment)
-plus two real published PDFs (淮安市洪泽区 2023 and 2024, the 2023 one with its printed
+Three agencies over five years, 2019 and 2020 in the 2019 template (HTML reports, UTF-8
+and GBK, one as a DOCX attachment), each year's 上年结转 equal to the year before's
+结转下年度 except one (平潭 2022), plus two real published PDFs (淮安市洪泽区 2023 and 2024, the 2023 one with its printed
 arithmetic errors).  Committed, so the demo needs neither the network nor ../shared.
 """
 from __future__ import annotations
@@ -28,9 +29,15 @@ def main() -> None:
     items: list[tuple[str, str, str]] = []
     n = 0
     for agency in ("淄博市应急管理局", "平潭综合实验区管委会", "嘉善县大云镇人民政府"):
-        for year in (2021, 2022, 2023):
+        last = None
+        for year in (2019, 2020, 2021, 2022, 2023):
             n += 1
-            spec = synth.make_spec(rng, "2021", year=year, agency=agency)
+            carried = {a: int(last.values[("requests.carried_forward", a)]) for a in synth.APPLICANTS[:-1]} if last else None
+            if carried and agency.startswith("平潭") and year == 2022:
+                carried["natural_person"] += 3  # as real reports sometimes do: last year's figure revised
+            spec = synth.make_spec(rng, "2019" if year < 2021 else "2021", year=year, agency=agency,
+                                   carried_over=carried, realistic=True)
+            last = spec
             rel = f"{year + 1}01/t{year + 1}01{10 + n:02d}_{8800 + n}.html"
             title = f"{agency}{year}年度政府信息公开工作年度报告"
             (col / rel).parent.mkdir(parents=True, exist_ok=True)

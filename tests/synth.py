@@ -65,8 +65,13 @@ class Spec:
 
 
 def make_spec(rng: random.Random, template: str = "2021", year: int | None = None, agency: str | None = None,
-              blanks: str | None = None, broken: bool = False, signed_words: bool = True) -> Spec:
-    """Random values that satisfy every identity (unless `broken`)."""
+              blanks: str | None = None, broken: bool = False, signed_words: bool = True,
+              carried_over: dict[str, int] | None = None, realistic: bool = False) -> Spec:
+    """Random values that satisfy every identity (unless `broken`).
+
+    `carried_over` chains a report to last year's (its 结转下年度 per applicant);
+    `realistic` weights outcomes the way real reports do (mostly 予以公开).
+    """
     year = year or (rng.choice([2019, 2020]) if template == "2019" else rng.choice([2021, 2022, 2023, 2024]))
     vals: dict[tuple[str, str | None], float] = {}
     raws: dict[tuple[str, str | None], str] = {}
@@ -118,12 +123,22 @@ def make_spec(rng: random.Random, template: str = "2021", year: int | None = Non
     outcome_rows = [m for m, _, _ in OUTCOMES_19 + others]
     for applicant in APPLICANTS[:-1]:
         busy = applicant == "natural_person" or rng.random() < 0.25
-        per = {m: (rng.choice([0, 0, 0, rng.randint(1, 40)]) if busy else 0) for m in outcome_rows}
+        if realistic:
+            heavy = {"requests.granted": 60, "requests.partially_granted": 12, "requests.unavailable.not_held": 15}
+            per = {m: (rng.randint(heavy[m] // 6, heavy[m]) if m in heavy else rng.choice([0, 0, 0, rng.randint(1, 5)]))
+                   if busy else 0 for m in outcome_rows}
+        else:
+            per = {m: (rng.choice([0, 0, 0, rng.randint(1, 40)]) if busy else 0) for m in outcome_rows}
         total = sum(per.values())
         forward = rng.choice([0, 0, rng.randint(0, 5)]) if busy else 0
         carried = rng.choice([0, 0, rng.randint(0, 5)]) if busy else 0
+        if carried_over is not None:
+            carried = carried_over.get(applicant, 0)
         new = total + forward - carried
-        if new < 0:
+        if new < 0 and carried_over is not None:  # keep the chain: more outcomes instead
+            per["requests.granted"] -= new
+            total, new = total - new, 0
+        elif new < 0:
             carried, new = carried + new, 0
             carried = total + forward - new
         for m, v in per.items():

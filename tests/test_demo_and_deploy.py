@@ -15,7 +15,7 @@ def test_demo_runs_the_whole_pipeline_offline(tmp_path):
     out = subprocess.run([sys.executable, "-m", "ogi.cli", "demo", "--data", str(tmp_path / "demo")],
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "11 reports: 11 ok, 0 partial, 0 failed; 2 checks failed" in out.stdout
+    assert "17 reports: 17 ok, 0 partial, 0 failed; 2 checks failed" in out.stdout
     reports = pd.read_parquet(tmp_path / "demo/parquet/reports")
     assert set(reports["format"]) == {"html", "docx", "pdf"}
     assert reports["source_url"].notna().all() and reports["fetched_at"].notna().all()

@@ -15,3 +15,6 @@ with open(HERE / "metrics.csv", encoding="utf-8", newline="") as fh:
     METRICS: dict[str, dict[str, str]] = {row["metric"]: row for row in csv.DictReader(fh)}
 
 APPLICANTS: list[str] = TEMPLATE["requests"]["applicants"]
+
+with open(HERE / "tables.yaml", encoding="utf-8") as fh:
+    TABLES: dict = yaml.safe_load(fh)

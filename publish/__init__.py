@@ -1,0 +1,1 @@
+"""Publish: the normalised tables → researcher-facing outputs (wide table, data dictionary)."""
