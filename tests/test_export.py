@@ -207,3 +207,13 @@ def test_readme_shows_loading_in_five_lines():
     lines = [ln for ln in block.strip().splitlines() if ln.strip()]
     assert len(lines) <= 5
     assert all(tool in block for tool in ("pd.read_parquet", "pl.read_parquet", "duckdb"))
+
+
+def test_committed_dictionary_is_current(tmp_path):
+    """data/dictionary/ is committed for readers browsing the repository: it must match the code."""
+    from publish.dictionary import write_dictionary
+
+    for fresh in write_dictionary(tmp_path):
+        committed = ROOT / "data" / "dictionary" / fresh.name
+        assert committed.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8"), \
+            f"{committed} is stale: run `ogi dictionary`"
