@@ -178,18 +178,16 @@ class Gazetteer:
     def _zone_at(self, text: str, pos: int) -> bool:
         return any(text.startswith(z, pos) for z in self.zones)
 
-    def _zone_near(self, text: str, pos: int) -> bool:
-        """A zone keyword starts within a few characters (武汉|东湖新技术开发区)."""
-        for k in range(0, 7):
-            if self._zone_at(text, pos + k):
-                return True
-            if pos + k >= len(text) or any(text.startswith(w, pos + k) for w in self.rules["agency_words"]):
-                return False
-        return False
+    def _short_fits(self, entry: _Entry, text: str, pos: int) -> bool:
+        """A short name counts only right before a zone word (淄博|高新区, 平潭|综合实验区);
+        a county's only before a development zone, not a scenic area (泰山|风景名胜区)."""
+        if self._zone_at(text, pos) or any(text.startswith(w, pos) for w in self.rules["short_name_words"]):
+            return True
+        return entry.division.level != "county" and any(text.startswith(z, pos) for z in self.rules["scenic_keywords"])
 
     def _skip_zone(self, text: str, pos: int) -> int:
         """Past a zone keyword right after the chain, so a township after it can be read."""
-        for z in self.zones:
+        for z in self.zones + self.rules["scenic_keywords"]:
             if text.startswith(z, pos):
                 return pos + len(z)
         return pos
@@ -202,7 +200,7 @@ class Gazetteer:
                 continue
             fits = []
             for e in entries:
-                if e.kind == "short" and not self._zone_near(text, pos + length):
+                if e.kind == "short" and not self._short_fits(e, text, pos + length):
                     continue
                 if within is not None:
                     if not any(e.division.code != w.code and w.code in self.ancestors(e.division.code)
@@ -236,7 +234,7 @@ class Gazetteer:
         if not m or self.township_re.match(text, pos):
             return None
         word = m.group(1)
-        if any(word.endswith(z) for z in self.zones) or word in self.rules["area_words"]:
+        if any(word.endswith(z) for z in self.zones + self.rules["scenic_keywords"]) or word in self.rules["area_words"]:
             return None
         if any(w in word for w in self.rules["agency_words"]):
             return None
