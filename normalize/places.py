@@ -73,6 +73,9 @@ class Gazetteer:
     """The national division list, indexed by every name an agency may print."""
 
     def __init__(self, folder: Path = DATA, rules_path: Path = RULES):
+        if not (folder / "divisions.csv").exists():
+            raise FileNotFoundError(f"the national division list is missing from {folder}: run from a clone "
+                                    "installed with scripts/setup, or rebuild it with scripts/build_divisions.py")
         rules = yaml.safe_load(rules_path.read_text(encoding="utf-8"))
         self.rules = rules
         self.divisions: dict[str, Division] = {}
