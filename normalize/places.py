@@ -34,6 +34,11 @@ class Division:
     city: str
     county: str
 
+    @property
+    def label(self) -> str:
+        """省市县 path and code, for notes (北京市朝阳区 110105)."""
+        return f"{self.province}{self.city if self.city != self.province else ''}{self.county} {self.code}"
+
 
 @dataclass(frozen=True)
 class Place:
@@ -118,6 +123,7 @@ class Gazetteer:
         self.town_max = max(len(n) for names in self.townships.values() for n in names)
         self.prefixes = sorted(rules["prefixes"], key=len, reverse=True)
         self.zones = sorted(rules["zone_keywords"], key=len, reverse=True)
+        self.scenic = sorted(rules["scenic_keywords"], key=len, reverse=True)
         self.township_re = re.compile(rules["township_pattern"])
         self.division_like = re.compile(r"([\u4e00-\u9fff]{1,6}?(?:市|县|区|旗|州|盟))")
 
@@ -186,11 +192,11 @@ class Gazetteer:
         a county's only before a development zone, not a scenic area (泰山|风景名胜区)."""
         if self._zone_at(text, pos) or any(text.startswith(w, pos) for w in self.rules["short_name_words"]):
             return True
-        return entry.division.level != "county" and any(text.startswith(z, pos) for z in self.rules["scenic_keywords"])
+        return entry.division.level != "county" and any(text.startswith(z, pos) for z in self.scenic)
 
     def _skip_zone(self, text: str, pos: int) -> int:
         """Past a zone keyword right after the chain, so a township after it can be read."""
-        for z in self.zones + self.rules["scenic_keywords"]:
+        for z in self.zones + self.scenic:
             if text.startswith(z, pos):
                 return pos + len(z)
         return pos
@@ -237,7 +243,7 @@ class Gazetteer:
         if not m or self.township_re.match(text, pos):
             return None
         word = m.group(1)
-        if any(word.endswith(z) for z in self.zones + self.rules["scenic_keywords"]) or word in self.rules["area_words"]:
+        if any(word.endswith(z) for z in self.zones + self.scenic) or word in self.rules["area_words"]:
             return None
         if any(w in word for w in self.rules["agency_words"]):
             return None
@@ -301,20 +307,19 @@ class Gazetteer:
                 if len(narrowed) == 1:
                     notes.append("ambiguous name narrowed by the portal's region")
         if len(cands) > 1:
-            names = ", ".join(f"{d.province}{d.city if d.city != d.province else ''}{d.county} {d.code}"
-                              for d in cands[:6])
+            names = ", ".join(d.label for d in cands[:6])
             return Place(note=f"ambiguous: {text[:pos] or text[:8]} could be {names}")
         d = cands[0]
         if hint is not None and not self.related(d.code, hint.code):
-            return Place(note=f"the name's {d.province}{d.city if d.city != d.province else ''}{d.county} "
-                              f"{d.code} is outside the portal's region {hint.code} {hint.name}: not resolved")
+            return Place(note=f"the name's {d.label} is outside the portal's region {hint.label}: not resolved")
         if d.code in self.abolished:
             notes.append(self.abolished[d.code])
         unknown = self._unknown_division(text, pos) if township is None else None
         if unknown:
             return Place(note=f"{unknown} after {text[:pos]} is not in the division list: not resolved")
-        if township is None and self.township_re.match(text[pos:]):
-            township = re.match(r"^[\u4e00-\u9fff]+?(?:镇|乡|街道|苏木)", text[pos:]).group(0)
+        m = self.township_re.match(text, pos) if township is None else None
+        if m:
+            township = m.group("township")
             unit_at = pos + len(township)
             notes.append("township not in the division list")
         level = "township" if township else d.level

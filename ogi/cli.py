@@ -198,9 +198,11 @@ def export(shape: str | None, data_dir: Path, out: Path) -> None:
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     if shape == "wide":
-        write_table(table := build_wide(reports, facts), out, arrow_schema())
+        table = build_wide(reports, facts)
+        write_table(table, out, arrow_schema())
     else:
-        write_table(table := long_table(reports, facts), out)
+        table = long_table(reports, facts)
+        write_table(table, out)
     click.echo(f"{len(table)} rows × {len(table.columns)} columns written to {out}")
 
 

@@ -133,15 +133,22 @@ def _expand(term: str) -> list[list[str]]:
     return out
 
 
+def _total_column(metric: str) -> str:
+    """A metric's column for all applicants (its only column if it has no applicants)."""
+    return metric_column(metric, "total" if METRICS[metric]["by_applicant"] == "yes" else None)
+
+
+def _known_sum(eff: pd.DataFrame, cols: list[str]) -> pd.Series:
+    """Row sums that are null unless every column is known (missing columns count as unknown)."""
+    return eff.reindex(columns=cols).sum(axis=1, min_count=len(cols))
+
+
 def _sum_terms(eff: pd.DataFrame, terms: list[str]) -> pd.Series:
     total = pd.Series(0.0, index=eff.index)
     for term in terms:
         chosen = pd.Series(np.nan, index=eff.index)
         for metrics in _expand(term):
-            cols = [metric_column(m, "total" if METRICS[m]["by_applicant"] == "yes" else None) for m in metrics]
-            part = eff.reindex(columns=cols).sum(axis=1, min_count=len(cols))
-            part[eff.reindex(columns=cols).isna().any(axis=1)] = np.nan
-            chosen = chosen.fillna(part)
+            chosen = chosen.fillna(_known_sum(eff, [_total_column(m) for m in metrics]))
         total = total + chosen
     return total
 
@@ -165,15 +172,11 @@ def build_wide(reports: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
             out[c.name] = reports[c.name] if c.name in reports else None
     metric_cols = [c.name for c in cols if c.kind == "metric"]
     out = pd.concat([out, printed.reindex(columns=metric_cols).astype("float64")], axis=1)
-    for metric, parts in DERIVED["fill"].items():
+    for metric, parts in DERIVED["fill"].items():  # only where the metric itself was not printed
         for a in _applicants(metric):
             target = metric_column(metric, a)
-            part_cols = [metric_column(p, a) for p in parts]
-            part_eff = eff.reindex(columns=part_cols)
-            summed = part_eff.sum(axis=1, min_count=len(parts))
-            summed[part_eff.isna().any(axis=1) | eff.reindex(columns=part_cols).isna().all(axis=1)] = np.nan
-            has_parts = facts[facts["column"].isin(part_cols)].groupby("report_id").size().reindex(out.index).fillna(0) == len(parts)
-            fill = out[target].isna() & ~eff.reindex(columns=[target])[target].notna() & has_parts
+            summed = _known_sum(eff, [metric_column(p, a) for p in parts])
+            fill = eff.reindex(columns=[target])[target].isna() & summed.notna()
             out.loc[fill, target] = summed[fill]
             eff.loc[fill, target] = summed[fill]
     for c in cols:
