@@ -276,4 +276,4 @@ def write_sources(portal: Portal, path: Path) -> Path:
 
 FAST = ["--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=false", "--set", "DOWNLOAD_TIMEOUT=3",
         "--set", "OGI_RETRY_BACKOFF=0.1", "--set", "RETRY_TIMES=1", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-        "--set", "LOG_LEVEL=WARNING"]
+        "--set", "LOG_LEVEL=WARNING", "--set", "OGI_ALLOW_PRIVATE_SOURCES=true"]
