@@ -9,7 +9,7 @@ and stop loops instead of letting the duplicate filter drop them silently).
 from __future__ import annotations
 
 import asyncio
-import socket
+import logging
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
@@ -25,6 +25,7 @@ from twisted.internet.error import DNSLookupError
 
 from crawler.scope import ScopeError, address_kind, resolver_from_settings
 
+logger = logging.getLogger(__name__)
 ROBOTS_DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 
 
@@ -141,6 +142,7 @@ class OgiRobotsTxtMiddleware(RobotsTxtMiddleware):
                                   f"{exc}; treated as absent")
             parser = None
         else:
+            logger.warning("robots.txt of %s unreadable: %r (cause %r)", netloc, exc, exc.__cause__)
             _spider(self).robots_unreadable(f"{netloc}/robots.txt: {type(exc).__name__}: {exc}"[:300], exc)
             from scrapy.utils.misc import build_from_crawler
             parser = build_from_crawler(self._parserimpl, self.crawler, ROBOTS_DISALLOW_ALL)
@@ -228,22 +230,34 @@ class GuardedResolver(CachingThreadedResolver):
         return ip
 
 
-def describe_failure(exc: BaseException) -> tuple[str, str] | None:
-    """(status word, kind) for a failure that says the host itself is unreachable or fenced."""
-    from twisted.internet import error as terr
-    from twisted.web._newclient import ResponseNeverReceived
+_FAILURE_KINDS = (  # (exception class names anywhere in the cause chain, status word, kind)
+    (("DNSLookupError", "CannotResolveHostError", "gaierror"), "unreachable", "DNS failure"),
+    (("ConnectionRefusedError", "DownloadConnectionRefusedError"), "unreachable", "connection refused"),
+    (("TimeoutError", "TCPTimedOutError", "DownloadTimeoutError", "UserTimeout"), "unreachable", "timeout"),
+)
+_RESET = ("ConnectionLost", "ConnectionDone", "ResponseNeverReceived", "ResponseFailed", "ConnectionResetError")
 
-    if isinstance(exc, DNSLookupError) or isinstance(exc, socket.gaierror):
-        return "unreachable", "DNS failure"
-    if isinstance(exc, terr.ConnectionRefusedError):
-        return "unreachable", "connection refused"
-    if isinstance(exc, (terr.TimeoutError, terr.TCPTimedOutError)) or type(exc).__name__ == "TimeoutError":
-        return "unreachable", "timeout"
-    text = f"{type(exc).__name__} {exc}"
-    reasons = getattr(exc, "reasons", None) or []
-    text += " ".join(str(getattr(r, "value", r)) for r in reasons)
+
+def _chain(exc: BaseException | None) -> list[BaseException]:
+    out: list[BaseException] = []
+    while exc is not None and exc not in out and len(out) < 10:
+        out.append(exc)
+        reasons = getattr(exc, "reasons", None) or []  # twisted ResponseFailed wraps Failures
+        out.extend(getattr(r, "value", r) for r in reasons if isinstance(getattr(r, "value", r), BaseException))
+        exc = exc.__cause__ or exc.__context__
+    return out
+
+
+def describe_failure(exc: BaseException | None) -> tuple[str, str] | None:
+    """(status word, kind) for a failure that says the host itself is unreachable or fenced."""
+    chain = _chain(exc)
+    names = {type(e).__name__ for e in chain}
+    text = " ".join(f"{type(e).__name__} {e}" for e in chain)
+    for classes, word, kind in _FAILURE_KINDS:
+        if names & set(classes):
+            return word, kind
     if "SSL" in text or "TLS" in text or "certificate" in text:
         return "unreachable", "TLS"
-    if isinstance(exc, (terr.ConnectionLost, terr.ConnectionDone, ResponseNeverReceived)) or "reset" in text.lower():
+    if names & set(_RESET) or "reset" in text.lower():
         return "blocked", "connection reset"
     return None

@@ -35,7 +35,7 @@ DOC_TYPES = ("application/pdf", "application/msword", "application/vnd.openxmlfo
              "application/ofd", "application/octet-stream", "application/kswps", "application/wps")
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
 _DIGITS = re.compile(rb"\d+")
-MAX_PROBLEM_EXAMPLES = 3
+MAX_PROBLEM_EXAMPLES = 5
 
 
 def header(response, name: str) -> str | None:
@@ -315,8 +315,10 @@ class ReportSpider(scrapy.Spider):
         self.logger.warning("fetch failed: %s %s", request.url, message)
         errors = self.crawler.stats.get_value("ogi/error_list") or []
         if len(errors) < 50:
-            errors.append({"url": request.url, "status": status, "error": message})
+            errors.append({"url": (request.meta.get("redirect_urls") or [request.url])[0], "status": status,
+                           "error": message})
             self.crawler.stats.set_value("ogi/error_list", errors)
-        self.archive.record({"source_id": self.source.id, "kind": kind, "url": request.url,
+        first_url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL the listing gave
+        self.archive.record({"source_id": self.source.id, "kind": kind, "url": first_url,
                              "status": status or 0, "error": message, "sha256": None,
                              **({"permanent": True} if permanent else {})})
