@@ -48,7 +48,7 @@ def address_kind(ip: str) -> str | None:
     addr = ipaddress.ip_address(ip)
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
         addr = addr.ipv4_mapped
-    for kind in ("loopback", "link_local", "private", "multicast", "reserved", "unspecified"):
+    for kind in ("unspecified", "loopback", "link_local", "private", "multicast", "reserved"):
         if getattr(addr, f"is_{kind}"):
             return kind.replace("_", "-")
     return None if addr.is_global else "non-global"
