@@ -224,12 +224,16 @@ class ReportSpider(scrapy.Spider):
     # -- reports and attachments ---------------------------------------------------------
     def parse_report(self, response):
         self.answered = True
-        if response.status == 304:  # unchanged since the archived copy: a success, not an error
-            self.crawler.stats.inc_value("ogi/not_modified")
-            return
         entry = response.meta["entry"]
         extra = {"listing_url": response.meta["listing_url"], "title": entry.title, "listed_date": entry.date,
                  "year": entry.year}
+        if response.status == 304:  # unchanged since the archived copy: a success, not an error
+            self.crawler.stats.inc_value("ogi/not_modified")
+            prev = self.known.get(response.url) or {}
+            for url in prev.get("attachment_urls") or []:  # its attachments are re-checked as well
+                if self.recheck(url):
+                    yield self._attachment_request(url, {**extra, "page_url": response.url})
+            return
         ctype = (header(response, "Content-Type") or "").lower()
         if DOC_EXT.search(response.url) or ctype.startswith(DOC_TYPES):
             yield self._fetch_item(response, "attachment", {**extra, "page_url": response.url})
