@@ -222,3 +222,32 @@ def test_cron_line_works_on_a_fresh_install(tmp_path):
     assert out.returncode == 0, out.stderr
     log = (install / "data/runs/cron.log").read_text()
     assert log.startswith("ogi run --data data")
+    # a run still holding the lock: the new one exits 4 at once (not 0, not an overlap)
+    holder = subprocess.Popen(["/usr/bin/flock", str(install / "data/.nightly.lock"), "sleep", "5"])
+    try:
+        time.sleep(0.3)
+        busy = subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True, timeout=30)
+        assert busy.returncode == 4
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+@pytest.mark.parametrize("stats,status", [
+    ({"finish_reason": "finished", "ogi/listing_pages": 3}, "ok"),
+    ({"finish_reason": "shutdown"}, "interrupted"),
+    ({}, "interrupted"),  # a forced stop leaves no finish reason
+    ({"finish_reason": "closespider_timeout"}, "timed out"),
+    ({"finish_reason": "ogi_blocked", "ogi/fence": {"status": "blocked (x)", "reason": "r"}}, "blocked (x)"),
+    ({"finish_reason": "finished", "ogi/robots_failure": {"status": "unreachable (timeout)", "reason": "r"}},
+     "unreachable (timeout)"),
+])
+def test_how_a_source_ended(stats, status):
+    from crawler.run import SourceResult, exit_code, judge, outcome
+
+    got, _ = outcome(stats)
+    assert got == status
+    result = SourceResult("a", "http://x.gov.cn/", "trs", status=got, reports_found=0)
+    judge([result], Path("/nonexistent"))
+    assert result.status == ("failed" if status == "ok" else status)  # zero links only judged on `ok`
+    assert exit_code([result]) == {"interrupted": 3}.get(status, 1)
