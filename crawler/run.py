@@ -139,8 +139,6 @@ def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None
     import os
     from urllib.parse import urlsplit
 
-    from crawler.archive import RawArchive
-
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     base = get_project_settings()
     base.setmodule("crawler.settings", priority="project")
@@ -154,13 +152,10 @@ def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None
     process = _process_class()(base)
     from crawler.spiders import spider_class
 
-    archive = RawArchive(data_dir)
     crawlers = []
     for src in sources:
         if not src.obey_robots:
             logging.getLogger("ogi").warning("source %s: robots.txt NOT obeyed (registry override)", src.id)
-        archive.append_source({"id": src.id, "name": src.name, "region_code": src.region_code,
-                               "platform": src.platform, "url": src.url})
         crawler = process.create_crawler(spider_class(src))
         process.crawl(crawler, source=src, data_dir=str(data_dir), refresh=refresh, refresh_days=refresh_days)
         crawlers.append((src, crawler))

@@ -140,6 +140,9 @@ class ReportSpider(scrapy.Spider):
             yield request
 
     def start_requests(self):  # Scrapy < 2.13
+        src = self.source  # the registry row as crawled, for normalisation (manifest/sources.jsonl)
+        self.archive.append_source({"id": src.id, "name": src.name, "region_code": src.region_code,
+                                    "platform": src.platform, "url": src.url})
         first = PageRequest(self.source.url)
         self.listings_planned.add((first.url, first.formdata))
         yield self._listing_request(first, dont_filter=True, start=True)
