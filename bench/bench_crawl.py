@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 import portal as P  # noqa: E402
 
 SETTINGS = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=false", "CONCURRENT_REQUESTS=32",
-            "CONCURRENT_REQUESTS_PER_DOMAIN=32", "LOG_LEVEL=WARNING", "ROBOTSTXT_OBEY=false", "RETRY_ENABLED=false",
-            "OGI_ALLOW_PRIVATE_SOURCES=true"]
+            "CONCURRENT_REQUESTS_PER_DOMAIN=32", "LOG_LEVEL=WARNING", "ROBOTSTXT_OBEY=false",
+            "RETRY_ENABLED=false", "OGI_ALLOW_PRIVATE_SOURCES=true"]
 
 BARE = '''
 import scrapy

@@ -132,7 +132,8 @@ def _process_class():
     return SignalAwareProcess
 
 
-def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None = None, refresh: bool = False,
+def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None = None,
+          refresh: bool = False,
           refresh_days: int | None = None, log_file: Path | None = None) -> list[SourceResult]:
     from scrapy.utils.project import get_project_settings
 
@@ -207,7 +208,8 @@ def write_report(results: list[SourceResult], runs_dir: Path, started: dt.dateti
     tmp = path.with_suffix(".tmp")
     code = exit_code(results)
     payload = {"started": started.isoformat(), "finished": dt.datetime.now(dt.timezone.utc).isoformat(),
-               "status": {0: "ok", 1: "failed", 3: "interrupted"}[code], "interrupted": code == EXIT_INTERRUPTED,
+               "status": {0: "ok", 1: "failed", 3: "interrupted"}[code],
+               "interrupted": code == EXIT_INTERRUPTED,
                "exit_code": code, "sources": [asdict(r) for r in results]}
     tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(path)
@@ -221,5 +223,6 @@ def format_table(results: list[SourceResult]) -> str:
         lines.append(f"{r.source_id[:28]:<28} {r.platform:<8} {r.pages_fetched:>5} {r.reports_found:>7} "
                      f"{r.new_documents:>5} {r.errors:>6}  {r.status}{': ' + r.reason if r.reason else ''}")
         for kind, p in r.problems.items():
-            lines.append(f"{'':<28}   {p['count']:>4} × {kind}: {p['examples'][0] if p['examples'] else ''}"[:200])
+            example = p["examples"][0] if p["examples"] else ""
+            lines.append(f"{'':<28}   {p['count']:>4} × {kind}: {example}"[:200])
     return "\n".join(lines)

@@ -102,8 +102,8 @@ class ReportSpider(scrapy.Spider):
         self.problem("robots.txt unreadable: disallowed for this run", detail)
         desc = describe_failure(exc) if exc is not None else None
         status = f"{desc[0]} ({desc[1]})" if desc else "unreachable (robots.txt unreadable)"
-        self.crawler.stats.set_value("ogi/robots_failure", {"status": status, "reason": f"{detail}: robots.txt "
-                                     "unreadable, so the whole site is disallowed for this run"})
+        reason = f"{detail}: robots.txt unreadable, so the whole site is disallowed for this run"
+        self.crawler.stats.set_value("ogi/robots_failure", {"status": status, "reason": reason})
 
     def _check_fence(self, response, kind: str) -> None:
         if kind in ("listing", "page"):
@@ -151,7 +151,8 @@ class ReportSpider(scrapy.Spider):
             extra = {k: page.get(k) for k in ("listing_url", "title", "listed_date", "year")}
             yield self._attachment_request(url, {**extra, "page_url": page.get("final_url") or page["url"]})
 
-    def _listing_request(self, page: PageRequest, dont_filter: bool = False, start: bool = False) -> scrapy.Request:
+    def _listing_request(self, page: PageRequest, dont_filter: bool = False,
+                         start: bool = False) -> scrapy.Request:
         meta = {"handle_httpstatus_list": [304], "kind": "listing", "start": start}
         if page.formdata:
             return scrapy.FormRequest(page.url, formdata=dict(page.formdata), callback=self.parse_listing,
