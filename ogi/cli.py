@@ -174,6 +174,7 @@ def demo(data_dir: Path) -> None:
         results = _crawl(sources, data_dir, False, FAST)
     finally:
         httpd.shutdown()
+        httpd.server_close()
     statuses, failed_checks = normalize_archive(data_dir, data_dir / "parquet", sources)
     click.echo(summarize(statuses, failed_checks, data_dir / "parquet"))
     click.echo("\n" + comparison(data_dir / "parquet"))

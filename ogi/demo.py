@@ -30,15 +30,27 @@ def sources_csv(base: str, path: Path) -> Path:
 
 
 def comparison(parquet: Path) -> str:
-    """Requests per agency and year, with the share granted and failed checks."""
+    """Requests per agency and year, with the share granted, failed checks and the synthetic flag.
+
+    Real documents first, then the fictional agencies, each of their rows marked SYNTHETIC."""
     import pandas as pd
 
     reports = pd.read_parquet(parquet / "reports")
     facts = pd.read_parquet(parquet / "facts")
-    total = facts[(facts["applicant"] == "total")].pivot_table(index="report_id", columns="metric", values="value",
-                                                             aggfunc="first")
-    cols = [c for c in ("requests.new", "requests.granted", "requests.total") if c in total]
-    table = reports.set_index("report_id")[["agency", "year", "template", "format", "status", "checks_failed"]].join(total[cols])
+    total = facts[(facts["applicant"] == "total")].pivot_table(index="report_id", columns="metric",
+                                                             values="value", aggfunc="first")
+    total = total.reindex(columns=["requests.new", "requests.granted", "requests.total"])
+    cols = ["agency", "year", "template", "format", "status", "checks_failed", "synthetic"]
+    table = reports.set_index("report_id")[cols].join(total)
     table["granted_%"] = (100 * table["requests.granted"] / table["requests.total"]).round(1)
-    table = table.rename(columns={"requests.new": "new_requests"}).drop(columns=["requests.granted", "requests.total"])
-    return table.sort_values(["agency", "year"]).to_string(index=False)
+    # counts are whole numbers: never 131.0
+    table["new_requests"] = table["requests.new"].map(lambda v: "–" if pd.isna(v) else f"{v:.0f}")
+    table["year"] = table["year"].astype("Int64")
+    table["data"] = table["synthetic"].map({True: "SYNTHETIC", False: "real"})
+    table = table.sort_values(["synthetic", "agency", "year"])
+    out = table[["data", "agency", "year", "template", "format", "status", "checks_failed", "new_requests",
+                 "granted_%"]].to_string(index=False, na_rep="–")
+    n = int(table["synthetic"].sum())
+    return (out + f"\n\nreal: each agency's own published report, copied byte for byte into the demo portal."
+            f"\nSYNTHETIC ({n} rows): fictional agencies (示例…) with invented numbers, for the charts only;"
+            " never cite them (reports.synthetic = true).")
