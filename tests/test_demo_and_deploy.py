@@ -124,3 +124,40 @@ def test_generated_outputs_are_git_ignored():
              "data/parquet/facts/part-0.parquet", ".venv/bin/python"]
     out = subprocess.run(["git", "check-ignore", "--no-index", *paths], capture_output=True, text=True, cwd=ROOT)
     assert sorted(out.stdout.split()) == sorted(paths)
+
+
+def _fake_bin(tmp_path, uid: int) -> dict:
+    """A PATH where no apt package is installed, python3 lacks venv and `id -u` is uid."""
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+    fakes = {"dpkg-query": "echo 'unknown ok not-installed'", "id": f"echo {uid}",
+             "python3": 'case "$*" in *ensurepip*) exit 1;; esac; exec ' + sys.executable + ' "$@"'}
+    for name, body in fakes.items():
+        (bin_ / name).write_text(f"#!/bin/sh\n{body}\n")
+        (bin_ / name).chmod(0o755)
+    return {"PATH": f"{bin_}:/usr/bin:/bin", "OGI_SETUP_DRY_RUN": "1", "HOME": str(tmp_path)}
+
+
+def test_setup_installs_system_packages_as_root_and_python_only_in_the_venv(tmp_path):
+    out = subprocess.run(["bash", "scripts/setup"], capture_output=True, text=True, cwd=ROOT,
+                         env=_fake_bin(tmp_path, 0), stdin=subprocess.DEVNULL)
+    assert out.returncode == 0, out.stderr
+    apt, pip = out.stdout.splitlines()
+    assert apt.startswith("would run:  apt-get install") and "python3-venv" in apt and "make" in apt
+    assert "libreoffice-writer-nogui" in apt and "fonts-noto-cjk" in apt
+    assert pip.startswith("would run: .venv/bin/python -m pip install -e .[dev")  # never the system pip
+
+
+def test_setup_without_root_or_sudo_names_what_is_missing(tmp_path):
+    out = subprocess.run(["bash", "scripts/setup"], capture_output=True, text=True, cwd=ROOT,
+                         env=_fake_bin(tmp_path, 1000), stdin=subprocess.DEVNULL)
+    assert out.returncode == 0 and "apt-get install" not in out.stdout
+    assert "missing system packages: python3-venv make git" in out.stderr
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = [line.strip() for line in (ROOT / ".ci/run").read_text().splitlines() if line and not line.startswith("#")]
+    assert "make test" in readme and "make demo" in readme and "make test" in ci
+    make = subprocess.run(["make", "-n", "test", "demo"], capture_output=True, text=True, cwd=ROOT)
+    assert "scripts/setup test" in make.stdout and "scripts/setup demo" in make.stdout

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import random
 import subprocess
 import sys
@@ -217,3 +218,52 @@ def test_committed_dictionary_is_current(tmp_path):
         committed = ROOT / "data" / "dictionary" / fresh.name
         assert committed.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8"), \
             f"{committed} is stale: run `ogi dictionary`"
+
+
+def _ogi(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ogi.cli", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_csv_opens_in_excel_and_counts_are_whole(dataset, tmp_path):
+    data = str(dataset["parquet"].parent)
+    assert _ogi("export", "--long", "--data", data, "--out", str(tmp_path / "long.csv")).returncode == 0
+    raw = (tmp_path / "long.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the Chinese
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    counts = [r["value"] for r in rows if r["metric"].startswith("requests.") and r["value"]]
+    assert counts and all(v.isdigit() for v in counts)  # 212, never 212.0
+    fees = [r for r in rows if r["metric"] == "active.fees.amount" and r["value"]]
+    assert fees and all(float(r["value"]) == pytest.approx(float(r["raw"]) * 10000) for r in fees)
+    assert not any("e+" in r["value"] for r in rows)
+
+
+def test_xlsx_is_a_real_workbook_and_unknown_suffixes_are_refused(dataset, tmp_path):
+    import openpyxl
+
+    data = str(dataset["parquet"].parent)
+    out = _ogi("export", "--wide", "--data", data, "--out", str(tmp_path / "wide.xlsx"))
+    assert out.returncode == 0, out.stderr
+    sheet = openpyxl.load_workbook(tmp_path / "wide.xlsx", read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == [c.name for c in wide_columns()] and len(rows) == 5
+    for name in ("wide.xls", "wide.txt", "wide"):
+        bad = _ogi("export", "--wide", "--data", data, "--out", str(tmp_path / name))
+        assert bad.returncode == 2 and "must end in .parquet, .csv, .xlsx" in bad.stderr
+        assert not (tmp_path / name).exists()
+
+
+def test_reports_and_export_share_the_filters(dataset, tmp_path):
+    data = str(dataset["parquet"].parent)
+    listed = _ogi("reports", "--data", data, "--agency", "洪泽", "--year", "2021", "--year", "2022", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert sorted(r["year"] for r in rows) == [2021, 2022] and all("洪泽" in r["agency"] for r in rows)
+    assert all(r["synthetic"] is False and isinstance(r["checks_failed"], int) for r in rows)
+    table = _ogi("reports", "--data", data, "--province", "江苏", "--status", "ok")
+    assert table.returncode == 0 and table.stdout.strip().endswith("3 reports")
+    as_csv = _ogi("reports", "--data", data, "--agency", "淄博", "--format", "csv")
+    assert as_csv.stdout.splitlines()[0].startswith("report_id,agency") and len(as_csv.stdout.splitlines()) == 2
+    out = _ogi("export", "--wide", "--data", data, "--agency", "洪泽", "--year", "2022", "--out", str(tmp_path / "w.csv"))
+    assert out.returncode == 0, out.stderr
+    wide = pd.read_csv(tmp_path / "w.csv")
+    assert wide["year"].tolist() == [2022] and wide["carry_over_consistent"].notna().all()  # year before still used
