@@ -29,12 +29,16 @@ def _money(metric: str, v: float | None, raw: str | None, note: str | None) -> s
         return _fmt(v, raw, note)
     printed = (raw or "").strip()
     if not any(u in printed for u in ("元", "万")):
-        printed = f"{printed} {TEMPLATE['active']['printed_units'].get(metric, METRICS[metric]['unit'])}".strip()
+        unit = TEMPLATE["active"]["printed_units"].get(metric, METRICS[metric]["unit"])
+        printed = f"{printed} {unit}".strip()
     return printed if printed.endswith(f"{number(v)} 元") else f"{printed} = {number(v)} 元"
 
 
-_CHECK_WORDS = {"requests.outcomes_sum": "the outcome rows sum to", "requests.row_sum": "the applicant columns sum to",
-                "appeals.group_sum": "the rows sum to"}
+_CHECK_WORDS = {
+    "requests.outcomes_sum": "the outcome rows sum to",
+    "requests.row_sum": "the applicant columns sum to",
+    "appeals.group_sum": "the rows sum to",
+}
 
 
 def check_line(c) -> str:

@@ -3,6 +3,7 @@
 Why a module of its own: the CLI stays a thin list of commands (interfaces.md §5), and
 the filter semantics live in one place for every command that selects reports.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,13 +13,24 @@ from pathlib import Path
 import click
 import pandas as pd
 
-SHOWN = ["report_id", "agency", "province", "city", "year", "template", "format", "status", "checks_failed",
-         "synthetic"]
+SHOWN = [
+    "report_id",
+    "agency",
+    "province",
+    "city",
+    "year",
+    "template",
+    "format",
+    "status",
+    "checks_failed",
+    "synthetic",
+]
 
 
 @dataclass(frozen=True)
 class Filters:
     """Which reports to keep: every given filter must match (substring for the agency)."""
+
     province: str | None = None
     city: str | None = None
     year: tuple[int, ...] = ()
@@ -45,8 +57,13 @@ def filter_options(f):
         click.option("--province", help="province name or part of it, e.g. 江苏"),
         click.option("--city", help="prefecture-level city, or part of its name, e.g. 淮安"),
         click.option("--year", "years", multiple=True, type=int, help="report year; repeat for several"),
-        click.option("--status", "statuses", multiple=True, type=click.Choice(["ok", "partial", "failed"]),
-                     help="ok, partial or failed; repeat for several"),
+        click.option(
+            "--status",
+            "statuses",
+            multiple=True,
+            type=click.Choice(["ok", "partial", "failed"]),
+            help="ok, partial or failed; repeat for several",
+        ),
         click.option("--agency", help="part of the agency's name, e.g. 洪泽"),
     ]
     for opt in reversed(opts):
@@ -81,10 +98,18 @@ def render_reports(reports: pd.DataFrame, fmt: str) -> str:
 
 
 @click.command("reports")
-@click.option("--data", "data_dir", default="data", show_default=True, type=click.Path(path_type=Path),
-              help="data directory holding parquet/ (the demo's: data/demo)")
+@click.option(
+    "--data",
+    "data_dir",
+    default="data",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="data directory holding parquet/ (the demo's: data/demo)",
+)
 @filter_options
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
 def reports_command(data_dir: Path, province, city, years, statuses, agency, fmt: str) -> None:
     """List the reports in the data: id, agency, place, year, status, synthetic.
 
@@ -103,8 +128,10 @@ def find_document(data_dir: Path, ref: str) -> tuple[bytes, str, str | None]:
     reports = load_reports(data_dir)
     hits = reports[reports["report_id"].str.startswith(ref.lower())]
     if len(ref) < 6 or hits.empty:
-        raise click.BadParameter(f"{ref!r} is neither a file nor a report id in {data_dir}/parquet "
-                                 "(see `ogi reports`; give at least 6 characters of the id)")
+        raise click.BadParameter(
+            f"{ref!r} is neither a file nor a report id in {data_dir}/parquet "
+            "(see `ogi reports`; give at least 6 characters of the id)"
+        )
     if len(hits) > 1:
         raise click.BadParameter(f"{ref!r} matches {len(hits)} reports: give more of the id")
     row = hits.iloc[0]
@@ -115,5 +142,7 @@ def find_document(data_dir: Path, ref: str) -> tuple[bytes, str, str | None]:
         return blob.read_bytes(), name, url
     if isinstance(row.get("path"), str) and Path(row["path"]).exists():
         return Path(row["path"]).read_bytes(), name, url
-    raise click.ClickException(f"report {row['report_id']}: its bytes are neither in {data_dir}/raw nor at "
-                               f"{row.get('path') or '(no local path)'}")
+    raise click.ClickException(
+        f"report {row['report_id']}: its bytes are neither in {data_dir}/raw nor at "
+        f"{row.get('path') or '(no local path)'}"
+    )

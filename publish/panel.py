@@ -4,6 +4,7 @@ Why: a notebook cell cannot be unit-tested, and each of these once printed somet
 misleading (a +204% "year-over-year" change across a missing year, `2019.0` on an axis,
 an invented report under a real name, a relative OGI_DATA read from notebooks/).
 """
+
 from __future__ import annotations
 
 import os
@@ -71,6 +72,8 @@ def year_over_year(panel: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         have = full[agency].dropna().index
         for a, b in zip(have[:-1], have[1:]):
             if b - a > 1:
-                gaps.append(f"{agency}: no report for {', '.join(map(str, range(a + 1, b)))}, "
-                            f"so {b} is not compared with {a}")
+                gaps.append(
+                    f"{agency}: no report for {', '.join(map(str, range(a + 1, b)))}, "
+                    f"so {b} is not compared with {a}"
+                )
     return change, gaps

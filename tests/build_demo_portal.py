@@ -14,6 +14,7 @@ Two kinds of documents, never mixed:
   output flags it (`reports.synthetic`).  Chained carry-over, one revised (示例镇 2022),
   one as a DOCX attachment, 2019 and 2021 templates, UTF-8 and GBK pages.
 """
+
 from __future__ import annotations
 
 import io
@@ -33,9 +34,12 @@ OUT = ROOT / "data" / "demo_portal"
 CORPUS = ROOT.parent / "shared" / "corpus"
 COL = "zwgk/zfxxgknb"
 REAL = [f"pre2019/fujian_pingtan_zone_{y}.page.txt" for y in range(2011, 2018)] + [
-    "real/fujian_pingtan_zone_2019.page.txt", "real/fujian_pingtan_zone_2021.page.txt",
-    "real/fujian_pingtan_zone_2023.page.txt", "real/jiangsu_huaian_hongze_district_gov_2023.pdf",
-    "real/jiangsu_huaian_hongze_district_gov_2024.pdf", "real/jiangsu_huaian_city_gov_2024.pdf",
+    "real/fujian_pingtan_zone_2019.page.txt",
+    "real/fujian_pingtan_zone_2021.page.txt",
+    "real/fujian_pingtan_zone_2023.page.txt",
+    "real/jiangsu_huaian_hongze_district_gov_2023.pdf",
+    "real/jiangsu_huaian_hongze_district_gov_2024.pdf",
+    "real/jiangsu_huaian_city_gov_2024.pdf",
     "seed/zibo_emergency_2019.txt",
 ]
 # printed titles of the documents whose bytes carry no 标题 line (PDFs, the seed text)
@@ -49,8 +53,10 @@ FICTIONAL = ("示例市应急管理局", "示例县示例镇人民政府")
 
 
 def page(title: str, body: str) -> str:
-    return (f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>'
-            f'<div class="TRS_Editor"><h1>{title}</h1>{body}</div></body></html>')
+    return (
+        f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        f'<div class="TRS_Editor"><h1>{title}</h1>{body}</div></body></html>'
+    )
 
 
 def real_items(col: Path) -> list[tuple[str, str, str | None]]:
@@ -67,8 +73,9 @@ def real_items(col: Path) -> list[tuple[str, str, str | None]]:
         title = title.group(1).strip() if title else TITLES[name]
         if name.endswith(".pdf"):  # an article page that links the PDF, as portals do
             html = f"real/{name.removesuffix('.pdf')}.html"
-            (col / html).write_text(page(title, f'<p>附件：<a href="./{name}">{title}.pdf</a></p>'),
-                                    encoding="utf-8")
+            (col / html).write_text(
+                page(title, f'<p>附件：<a href="./{name}">{title}.pdf</a></p>'), encoding="utf-8"
+            )
             items.append((html, title, date.group(1) if date else None))
         else:
             items.append((f"real/{name}", title, date.group(1) if date else None))
@@ -95,12 +102,21 @@ def synthetic_items(col: Path) -> list[tuple[str, str, str | None]]:
         last = None
         for year in (2019, 2020, 2021, 2022, 2023):
             n += 1
-            carried = ({a: int(last.values[("requests.carried_forward", a)]) for a in synth.APPLICANTS[:-1]}
-                       if last else None)
+            carried = (
+                {a: int(last.values[("requests.carried_forward", a)]) for a in synth.APPLICANTS[:-1]}
+                if last
+                else None
+            )
             if carried and agency.startswith("示例县") and year == 2022:
                 carried["natural_person"] += 3  # as real reports sometimes do: last year's figure revised
-            spec = synth.make_spec(rng, "2019" if year < 2021 else "2021", year=year, agency=agency,
-                                   carried_over=carried, realistic=True)
+            spec = synth.make_spec(
+                rng,
+                "2019" if year < 2021 else "2021",
+                year=year,
+                agency=agency,
+                carried_over=carried,
+                realistic=True,
+            )
             last = spec
             rel = f"{year + 1}01/t{year + 1}01{10 + n:02d}_{8800 + n}.html"
             title = f"{agency}{year}年度政府信息公开工作年度报告（合成示例）"
@@ -109,8 +125,10 @@ def synthetic_items(col: Path) -> list[tuple[str, str, str | None]]:
             if agency.startswith("示例县") and year == 2022:
                 docx = f"{year + 1}01/W0{year + 1}0115_{n}.docx"
                 (col / docx).write_bytes(mark_docx(synth.render_docx(spec)))
-                (col / rel).write_text(page(title, f'{notice}<p>详见附件：<a href="./{Path(docx).name}">'
-                                                   f'{title}.docx</a></p>'), encoding="utf-8")
+                (col / rel).write_text(
+                    page(title, f'{notice}<p>详见附件：<a href="./{Path(docx).name}">{title}.docx</a></p>'),
+                    encoding="utf-8",
+                )
             else:
                 encoding = "gb18030" if n % 2 else "utf-8"
                 html = synth.render_html(spec, encoding=encoding).decode(encoding)
@@ -123,13 +141,16 @@ def synthetic_items(col: Path) -> list[tuple[str, str, str | None]]:
 def listing(col: Path, items: list[tuple[str, str, str | None]], per_page: int = 6) -> None:
     """TRS-style index.html, index_1.html …: newest first, createPageHTML paging."""
     items = sorted(items, key=lambda x: (x[2] or "0000", x[0]), reverse=True)
-    pages = [items[i:i + per_page] for i in range(0, len(items), per_page)]
+    pages = [items[i : i + per_page] for i in range(0, len(items), per_page)]
     for k, chunk in enumerate(pages):
-        lis = "\n".join(f'<li><a href="./{r}" title="{t}">{t}</a><span>{d or ""}</span></li>'
-                        for r, t, d in chunk)
-        html = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>'
-                f'<div class="nav"><a href="/">首页</a></div><ul class="list">{lis}</ul>'
-                f'<script>createPageHTML({len(pages)}, {k}, "index", "html");</script></body></html>')
+        lis = "\n".join(
+            f'<li><a href="./{r}" title="{t}">{t}</a><span>{d or ""}</span></li>' for r, t, d in chunk
+        )
+        html = (
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>'
+            f'<div class="nav"><a href="/">首页</a></div><ul class="list">{lis}</ul>'
+            f'<script>createPageHTML({len(pages)}, {k}, "index", "html");</script></body></html>'
+        )
         (col / ("index.html" if k == 0 else f"index_{k}.html")).write_text(html, encoding="utf-8")
 
 
@@ -149,7 +170,8 @@ def main() -> None:
         "(origins in its README and pre2019/SOURCES.md).\n"
         f"`{COL}/2020*/ … 2024*/`: synthetic reports of fictional agencies ({', '.join(FICTIONAL)}), "
         "invented numbers, each printing 【合成示例数据】; `reports.synthetic` is true for them.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     print(f"demo portal: {sum(1 for _ in OUT.rglob('*') if _.is_file())} files in {OUT}")
 
 

@@ -4,13 +4,13 @@ Honest: a report under a real agency's name is that agency's published document 
 numbers equal the corpus's expected values); everything generated carries a fictional
 name (示例…) and `synthetic = true`, and the demo table marks it.
 """
+
 from __future__ import annotations
 
 import configparser
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -23,8 +23,13 @@ FICTIONAL_PREFIX = "示例"
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     data = tmp_path_factory.mktemp("demo") / "demo"
-    out = subprocess.run([sys.executable, "-W", "default", "-m", "ogi.cli", "demo", "--data", str(data)],
-                         capture_output=True, text=True, timeout=300, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-W", "default", "-m", "ogi.cli", "demo", "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     return out, data
 
@@ -68,12 +73,16 @@ def test_every_real_demo_report_matches_the_corpus(demo):
         expected = json.loads(exp_path.read_text(encoding="utf-8"))
         assert (r.year, r.template) == (expected["year"], expected["template"]), name
         rows = facts[(facts["report_id"] == r.report_id) & facts["note"].isna()]
-        got = {(m, a if isinstance(a, str) else None): (None if pd.isna(v) else v)
-               for m, a, v in zip(rows["metric"], rows["applicant"], rows["value"])}
+        got = {
+            (m, a if isinstance(a, str) else None): (None if pd.isna(v) else v)
+            for m, a, v in zip(rows["metric"], rows["applicant"], rows["value"])
+        }
         cells = expected_cells(expected["facts"])
         wrong = {k: (cells[k], v) for k, v in got.items() if k in cells and not same(cells[k], v)}
         assert not wrong, f"{name}: numbers that differ from the printed ones: {list(wrong.items())[:5]}"
-        invented = [k for k, v in got.items() if k not in cells and v is not None and k[0].startswith("pre2019.")]
+        invented = [
+            k for k, v in got.items() if k not in cells and v is not None and k[0].startswith("pre2019.")
+        ]
         assert not invented, f"{name}: figures the document does not state: {invented[:5]}"
         # complete wherever the pipeline maps this kind of report at all (pre-2019 once it does)
         if expected["template"] != "pre2019" or any(m.startswith("pre2019.") for m, _ in got):
@@ -111,18 +120,31 @@ def test_systemd_units_and_cron_line():
     service = configparser.ConfigParser(strict=False)
     service.read(ROOT / "deploy/ogi-nightly.service")
     assert service["Service"]["Type"] == "oneshot"
-    assert "flock --nonblock" in service["Service"]["ExecStart"] and "ogi run" in service["Service"]["ExecStart"]
+    assert (
+        "flock --nonblock" in service["Service"]["ExecStart"] and "ogi run" in service["Service"]["ExecStart"]
+    )
     timer = configparser.ConfigParser(strict=False)
     timer.read(ROOT / "deploy/ogi-nightly.timer")
     assert timer["Timer"]["Persistent"] == "true" and timer["Timer"]["OnCalendar"]
-    cron = [line for line in (ROOT / "deploy/crontab").read_text().splitlines() if line and not line.startswith("#")]
+    cron = [
+        line
+        for line in (ROOT / "deploy/crontab").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
     assert len(cron) == 1 and len(cron[0].split()) > 5 and "flock -n" in cron[0] and "ogi run" in cron[0]
 
 
 def test_generated_outputs_are_git_ignored():
-    paths = ["data/demo/parquet/reports/part-0.parquet", "notebooks/figures/yoy.png", "figures/yoy.png",
-             "data/parquet/facts/part-0.parquet", ".venv/bin/python"]
-    out = subprocess.run(["git", "check-ignore", "--no-index", *paths], capture_output=True, text=True, cwd=ROOT)
+    paths = [
+        "data/demo/parquet/reports/part-0.parquet",
+        "notebooks/figures/yoy.png",
+        "figures/yoy.png",
+        "data/parquet/facts/part-0.parquet",
+        ".venv/bin/python",
+    ]
+    out = subprocess.run(
+        ["git", "check-ignore", "--no-index", *paths], capture_output=True, text=True, cwd=ROOT
+    )
     assert sorted(out.stdout.split()) == sorted(paths)
 
 
@@ -130,8 +152,11 @@ def _fake_bin(tmp_path, uid: int) -> dict:
     """A PATH where no apt package is installed, python3 lacks venv and `id -u` is uid."""
     bin_ = tmp_path / "bin"
     bin_.mkdir()
-    fakes = {"dpkg-query": "echo 'unknown ok not-installed'", "id": f"echo {uid}",
-             "python3": 'case "$*" in *ensurepip*) exit 1;; esac; exec ' + sys.executable + ' "$@"'}
+    fakes = {
+        "dpkg-query": "echo 'unknown ok not-installed'",
+        "id": f"echo {uid}",
+        "python3": 'case "$*" in *ensurepip*) exit 1;; esac; exec ' + sys.executable + ' "$@"',
+    }
     for name, body in fakes.items():
         (bin_ / name).write_text(f"#!/bin/sh\n{body}\n")
         (bin_ / name).chmod(0o755)
@@ -139,8 +164,14 @@ def _fake_bin(tmp_path, uid: int) -> dict:
 
 
 def test_setup_installs_system_packages_as_root_and_python_only_in_the_venv(tmp_path):
-    out = subprocess.run(["bash", "scripts/setup"], capture_output=True, text=True, cwd=ROOT,
-                         env=_fake_bin(tmp_path, 0), stdin=subprocess.DEVNULL)
+    out = subprocess.run(
+        ["bash", "scripts/setup"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=_fake_bin(tmp_path, 0),
+        stdin=subprocess.DEVNULL,
+    )
     assert out.returncode == 0, out.stderr
     apt, pip = out.stdout.splitlines()
     assert apt.startswith("would run:  apt-get install") and "python3-venv" in apt and "make" in apt
@@ -149,15 +180,25 @@ def test_setup_installs_system_packages_as_root_and_python_only_in_the_venv(tmp_
 
 
 def test_setup_without_root_or_sudo_names_what_is_missing(tmp_path):
-    out = subprocess.run(["bash", "scripts/setup"], capture_output=True, text=True, cwd=ROOT,
-                         env=_fake_bin(tmp_path, 1000), stdin=subprocess.DEVNULL)
+    out = subprocess.run(
+        ["bash", "scripts/setup"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=_fake_bin(tmp_path, 1000),
+        stdin=subprocess.DEVNULL,
+    )
     assert out.returncode == 0 and "apt-get install" not in out.stdout
     assert "missing system packages: python3-venv make git" in out.stderr
 
 
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    ci = [line.strip() for line in (ROOT / ".ci/run").read_text().splitlines() if line and not line.startswith("#")]
+    ci = [
+        line.strip()
+        for line in (ROOT / ".ci/run").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
     assert "make test" in readme and "make demo" in readme and "make test" in ci
     make = subprocess.run(["make", "-n", "test", "demo"], capture_output=True, text=True, cwd=ROOT)
     assert "scripts/setup test" in make.stdout and "scripts/setup demo" in make.stdout

@@ -4,6 +4,7 @@ CI runs this file: a notebook error fails the build.  The saved chart is checked
 "tofu": a font without CJK glyphs draws every character as the same box, so the first
 characters of the Chinese title would repeat; real glyphs do not.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,7 +36,7 @@ def title_glyphs(png) -> list[np.ndarray]:
     end = rows[0]
     while end + 1 < len(top) and top[end + 1].any():
         end += 1
-    strip = top[rows[0]: end + 1]
+    strip = top[rows[0] : end + 1]
     cols = list(strip.any(axis=0)) + [False]
     blobs, start = [], None
     for x, ink in enumerate(cols):
@@ -44,18 +45,20 @@ def title_glyphs(png) -> list[np.ndarray]:
         elif not ink and start is not None:
             piece = strip[:, start:x]
             r = np.where(piece.any(axis=1))[0]
-            blobs.append(piece[r.min(): r.max() + 1])
+            blobs.append(piece[r.min() : r.max() + 1])
             start = None
     return blobs
 
 
 def repeated_glyphs(png, n: int = 6) -> int:
     """How many of the title's first `n` glyphs look like one before them."""
+
     def similar(a, b):
         if abs(a.shape[0] - b.shape[0]) > 1 or abs(a.shape[1] - b.shape[1]) > 1:
             return False
         h, w = min(a.shape[0], b.shape[0]), min(a.shape[1], b.shape[1])
         return (a[:h, :w] == b[:h, :w]).mean() > 0.9
+
     blobs = [b for b in title_glyphs(png) if b.shape[1] > 3][:n]
     return sum(any(similar(blobs[i], blobs[j]) for j in range(i)) for i in range(len(blobs)))
 
@@ -94,8 +97,12 @@ _Figure.savefig = _recording_savefig
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("notebook")
-    demo = subprocess.run([sys.executable, "-m", "ogi.cli", "demo", "--data", str(tmp / "demo")],
-                          capture_output=True, text=True, timeout=300)
+    demo = subprocess.run(
+        [sys.executable, "-m", "ogi.cli", "demo", "--data", str(tmp / "demo")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert demo.returncode == 0, demo.stdout + demo.stderr
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(INSPECT))
@@ -104,8 +111,9 @@ def executed(tmp_path_factory):
     mp.setenv("OGI_DATA", os.path.relpath(tmp / "demo", ROOT))
     mp.setenv("OGI_FIGURES", str(tmp / "figures"))
     try:  # raises CellExecutionError on the first failing cell
-        NotebookClient(nb, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+        NotebookClient(
+            nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
+        ).execute()
     finally:
         mp.undo()
     return nb, tmp / "figures"
@@ -166,12 +174,16 @@ def test_year_over_year_compares_consecutive_years_only():
 
     from publish.panel import year_over_year
 
-    panel = pd.DataFrame({"a": [100.0, 304.0, 152.0], "b": [10.0, None, 20.0]}, index=[2019.0, 2021.0, 2022.0])
+    panel = pd.DataFrame(
+        {"a": [100.0, 304.0, 152.0], "b": [10.0, None, 20.0]}, index=[2019.0, 2021.0, 2022.0]
+    )
     yoy, gaps = year_over_year(panel)
     assert list(yoy.index) == [2019, 2020, 2021, 2022] and list(yoy.columns) == ["a"]
     assert yoy["a"].isna().tolist() == [True, True, True, False] and yoy.loc[2022, "a"] == -50
-    assert gaps == ["a: no report for 2020, so 2021 is not compared with 2019",
-                    "b: no report for 2020, 2021, so 2022 is not compared with 2019"]
+    assert gaps == [
+        "a: no report for 2020, so 2021 is not compared with 2019",
+        "b: no report for 2020, 2021, so 2022 is not compared with 2019",
+    ]
 
 
 def test_relative_paths_resolve_from_the_repository_root(tmp_path):

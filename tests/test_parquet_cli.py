@@ -1,4 +1,5 @@
 """The four datasets: explicit schemas, loadable by pandas and DuckDB, written atomically."""
+
 from __future__ import annotations
 
 import random
@@ -9,10 +10,10 @@ import sys
 import duckdb
 import pandas as pd
 import pytest
-from click.testing import CliRunner
-
 import synth
+from click.testing import CliRunner
 from conftest import CORPUS
+
 from normalize import normalize_bytes
 from normalize.write import DatasetWriter
 from ogi.cli import main
@@ -38,18 +39,20 @@ def test_pandas_loads_every_table(corpus_out):
     reports = pd.read_parquet(corpus_out / "reports")
     assert set(reports["template"]) == {"2019", "2021"}
     import pyarrow.parquet as pq
+
     assert str(pq.read_schema(next((corpus_out / "reports").glob("*.parquet"))).field("year").type) == "int16"
     assert len(reports) == 8  # 7 reports + the blank official template
 
 
-def test_duckdb_loads_with_hive_partitioning(corpus_out):
+def test_duckdb_loads_the_folders(corpus_out):
     con = duckdb.connect()
-    n = con.execute(f"select count(*) from read_parquet('{corpus_out}/facts/**/*.parquet', hive_partitioning = true)").fetchone()[0]
+    n = con.execute(f"select count(*) from read_parquet('{corpus_out}/facts/**/*.parquet')").fetchone()[0]
     assert n == len(pd.read_parquet(corpus_out / "facts"))
     total = con.execute(f"""
-        select f.value from read_parquet('{corpus_out}/facts/**/*.parquet', hive_partitioning = true) f
-        join read_parquet('{corpus_out}/reports/**/*.parquet', hive_partitioning = true) r using (report_id)
-        where r.agency = '淮安市人民政府' and f.metric = 'requests.new' and f.applicant = 'total'""").fetchone()[0]
+        select f.value from read_parquet('{corpus_out}/facts/**/*.parquet') f
+        join read_parquet('{corpus_out}/reports/**/*.parquet') r using (report_id)
+        where r.agency = '淮安市人民政府' and f.metric = 'requests.new' and f.applicant = 'total'
+    """).fetchone()[0]
     assert total == 3119
 
 
@@ -93,8 +96,14 @@ def test_show_prints_tables_and_failed_checks():
 def test_show_numbers_are_never_scientific_or_float_counts():
     from normalize.show import number
 
-    assert [number(v) for v in (131.0, 2489259.0, 77302800.0, 7730.28, 0.5, 1e16)] == \
-        ["131", "2489259", "77302800", "7730.28", "0.5", "10000000000000000"]
+    assert [number(v) for v in (131.0, 2489259.0, 77302800.0, 7730.28, 0.5, 1e16)] == [
+        "131",
+        "2489259",
+        "77302800",
+        "7730.28",
+        "0.5",
+        "10000000000000000",
+    ]
 
 
 def test_show_takes_a_report_id_from_the_data(tmp_path):
@@ -123,18 +132,28 @@ def test_only_takes_comma_separated_ids(tmp_path, monkeypatch):
     import ogi.cli as cli
 
     reg = tmp_path / "sources.csv"
-    reg.write_text("id,name,region_code,url,platform\n" + "".join(
-        f"s{i},n{i},,http://127.0.0.1:9/{i}/,trs\n" for i in range(3)), encoding="utf-8")
+    reg.write_text(
+        "id,name,region_code,url,platform\n"
+        + "".join(f"s{i},n{i},,http://127.0.0.1:9/{i}/,trs\n" for i in range(3)),
+        encoding="utf-8",
+    )
     assert [s.id for s in cli._sources(reg, cli._split_ids(None, None, ("s0,s2",)))] == ["s0", "s2"]
     assert [s.id for s in cli._sources(reg, cli._split_ids(None, None, ("s1", "s2")))] == ["s1", "s2"]
 
 
 def test_a_bad_registry_row_is_one_clear_line(tmp_path):
     reg = tmp_path / "sources.csv"
-    reg.write_text("id,name,region_code,url,platform\nok,n,,http://127.0.0.1:9/a/,trs\n"
-                   "bad,n,,http://127.0.0.1:9/b/,joomla\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "ogi.cli", "crawl", "--sources", str(reg), "--data",
-                          str(tmp_path / "d")], capture_output=True, text=True, timeout=60)
+    reg.write_text(
+        "id,name,region_code,url,platform\nok,n,,http://127.0.0.1:9/a/,trs\n"
+        "bad,n,,http://127.0.0.1:9/b/,joomla\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "ogi.cli", "crawl", "--sources", str(reg), "--data", str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 1 and "Traceback" not in out.stderr
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and f"{reg}:3" in lines[0] and "platform" in lines[0], out.stderr

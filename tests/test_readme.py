@@ -7,6 +7,7 @@ and the python blocks (as `python - <<'PY'`) run as one bash session with `set -
 A block that needs the network, root or a browser is preceded by
 `<!-- readme-test: skip (why) -->`; the tests that cover it instead are named there.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,9 @@ import pytest
 from conftest import ROOT, SHARED
 
 README = ROOT / "README.md"
-BLOCK = re.compile(r"(?:<!-- readme-test: skip \((?P<why>[^)]*)\) -->\n)?```(?P<lang>bash|python)\n(?P<code>.*?)```",
-                   re.S)
+BLOCK = re.compile(
+    r"(?:<!-- readme-test: skip \((?P<why>[^)]*)\) -->\n)?```(?P<lang>bash|python)\n(?P<code>.*?)```", re.S
+)
 WRITTEN = {"demo", "parquet", "raw", "runs", "manifest"}  # what the commands write under data/
 
 
@@ -57,8 +59,9 @@ def sandbox(tmp_path_factory) -> Path:
         elif entry.name not in WRITTEN:
             (repo / "data" / entry.name).symlink_to(entry)
     (work / "shared").symlink_to(SHARED)
-    demo = subprocess.run(["make", "demo"], cwd=repo, capture_output=True, text=True, timeout=600,
-                          stdin=subprocess.DEVNULL)
+    demo = subprocess.run(
+        ["make", "demo"], cwd=repo, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL
+    )
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
     assert (repo / "data/demo/parquet/facts").is_dir() and "SYNTHETIC" in demo.stdout
     return repo
@@ -75,11 +78,23 @@ def test_readme_blocks_are_found_and_every_skip_says_why():
 
 def test_every_readme_block_runs_verbatim_after_make_demo(sandbox):
     script = session_script(blocks())
-    out = subprocess.run(["bash", "-c", script], cwd=sandbox, capture_output=True, text=True, timeout=900,
-                         stdin=subprocess.DEVNULL)
+    out = subprocess.run(
+        ["bash", "-c", script],
+        cwd=sandbox,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        stdin=subprocess.DEVNULL,
+    )
     last = [line for line in out.stderr.splitlines() if line.startswith("### README block")][-1:]
     assert out.returncode == 0, f"{last}: {out.stdout[-2000:]}\n{out.stderr[-3000:]}"
     assert "Traceback" not in out.stderr
     # what the blocks promise was written, where they said
-    for path in ("data/parquet/facts", "wide.parquet", "long.csv", "wide.xlsx", "data/dictionary/columns.csv"):
+    for path in (
+        "data/parquet/facts",
+        "wide.parquet",
+        "long.csv",
+        "wide.xlsx",
+        "data/dictionary/columns.csv",
+    ):
         assert (sandbox / path).exists(), path
