@@ -49,6 +49,9 @@ def test_demo_run_is_quiet(demo):
     both = out.stdout + out.stderr
     assert "Warning" not in both, both[-3000:]
     assert "Telnet" not in both and "telnet" not in both
+    from crawler import settings
+
+    assert settings.TELNETCONSOLE_ENABLED is False  # no listening console on a crawl host
 
 
 def test_real_names_carry_real_documents_and_fictional_ones_are_marked(demo):
