@@ -13,8 +13,10 @@ class ArchivePipeline:
     def close_spider(self) -> None:
         self.crawler.spider.archive.close()
 
-    async def process_item(self, item: dict):
-        """Archive in a worker thread (disk writes must not stall downloads); count on the reactor."""
+    async def process_item(self, item: dict) -> dict:
+        """Archive in a worker thread (disk writes must not stall downloads); count on the reactor.
+
+        A coroutine, not a Deferred: Scrapy ≥ 2.13 warns on every item for the latter."""
         from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet.threads import deferToThread
 

@@ -17,6 +17,7 @@ from .mapping import Fact, map_stream
 from .places import resolve as resolve_place
 from .metadata import find_published, find_signature, find_title, find_year, parse_date, sections_text
 from .stream import build
+from .synthetic import is_synthetic
 
 
 @dataclass
@@ -56,6 +57,7 @@ def _base_meta(data: bytes, name: str, prov: Provenance) -> dict[str, Any]:
         "format": None, "published": parse_date(prov.published), "fetched_at": prov.fetched_at,
         "sha256": sha, "status": "failed", "error": None, "cells_expected": 0, "cells_found": 0,
         "checks_failed": 0, "encoding": None, "source_id": prov.source_id, "path": prov.path,
+        "synthetic": False,
     }
 
 
@@ -87,6 +89,7 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     meta["format"] = doc.format
     meta["encoding"] = doc.encoding
     stream = build(doc)
+    meta["synthetic"] = is_synthetic(stream.text)
     title_agency, title_year = find_title(stream.text, doc.title)
     sig_agency, sig_date = find_signature(stream.text)
     meta["agency"] = sig_agency or title_agency

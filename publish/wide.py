@@ -27,7 +27,7 @@ from normalize.write import _TYPES
 DERIVED = yaml.safe_load((Path(__file__).parent / "derived.yaml").read_text(encoding="utf-8"))
 STATUS_RANK = {"ok": 0, "partial": 1, "failed": 2}
 ID_COLUMNS = ["report_id", "agency", "agency_key", "region_code", "province", "city", "county", "township",
-              "admin_level", "year", "template", "status", "checks_failed", "cells_expected", "cells_found",
+              "admin_level", "year", "template", "status", "synthetic", "checks_failed", "cells_expected", "cells_found",
               "format", "published", "source_url", "document_url"]
 
 
@@ -222,7 +222,7 @@ def _carry_over(out: pd.DataFrame, eff: pd.DataFrame) -> None:
 
 def long_table(reports: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     """facts with the report's agency, place and template beside each number."""
-    keep = [c for c in ID_COLUMNS[:12] if c in reports and c not in ("year",)]
+    keep = [c for c in ID_COLUMNS[:13] if c in reports and c not in ("year",)]  # … status, synthetic
     return facts.merge(reports[keep].drop_duplicates("report_id"), on="report_id", how="left")
 
 
@@ -234,14 +234,46 @@ def load_tables(parquet: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.read_parquet(parquet / "reports"), pd.read_parquet(parquet / "facts")
 
 
+OUTPUT_SUFFIXES = (".parquet", ".csv", ".xlsx")
+
+
+def whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Whole numbers (counts, years) as integers: 212, not 212.0; 7730.28 stays as it is.
+
+    A column of whole numbers becomes Int64; a mixed one (long `value`: counts beside
+    money) holds each whole number as an int and the rest as floats."""
+    out = frame.copy()
+    for col in out.columns:
+        if not pd.api.types.is_float_dtype(out[col]):
+            continue
+        whole = out[col].dropna() % 1 == 0
+        if whole.all():
+            out[col] = out[col].astype("Int64")
+        elif whole.any():
+            out[col] = pd.Series([None if pd.isna(v) else int(v) if v % 1 == 0 else float(v) for v in out[col]],
+                                 index=out.index, dtype=object)
+    return out
+
+
 def write_table(frame: pd.DataFrame, out: Path, schema: pa.Schema | None = None) -> Path:
-    """Parquet, or CSV when `out` ends in .csv; written beside the target, then renamed."""
+    """Parquet, CSV (UTF-8 with BOM, so Excel reads the Chinese) or Excel by the suffix of `out`.
+
+    Written beside the target, then renamed; any other suffix is refused (never a Parquet
+    file named .xlsx)."""
     out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise ValueError(f"{out}: unknown output type {suffix!r}; use one of {', '.join(OUTPUT_SUFFIXES)}")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        if out.suffix.lower() == ".csv":
-            frame.to_csv(tmp, index=False, encoding="utf-8")
+        if suffix == ".csv":
+            whole_numbers(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
+        elif suffix == ".xlsx":
+            sheet = whole_numbers(frame)
+            for col in sheet.select_dtypes(include=["datetimetz"]).columns:  # Excel has no time zones
+                sheet[col] = sheet[col].dt.tz_convert("UTC").dt.tz_localize(None)
+            sheet.to_excel(tmp, index=False, engine="openpyxl")
         else:
             table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
             pq.write_table(table, tmp, compression="zstd")

@@ -1,7 +1,9 @@
 """`ogi export` (wide / long) and `ogi dictionary`, on synthetic reports with known values."""
+
 from __future__ import annotations
 
 import csv
+import json
 import random
 import subprocess
 import sys
@@ -34,10 +36,14 @@ def dataset(tmp_path_factory):
     rng = random.Random(7)
     specs = []
     s19 = synth.make_spec(rng, "2019", year=2020, agency="洪泽区人民政府", realistic=True)
-    s21 = synth.make_spec(rng, "2021", year=2021, agency="淮安市洪泽区人民政府", carried_over=_carried(s19), realistic=True)
+    s21 = synth.make_spec(
+        rng, "2021", year=2021, agency="淮安市洪泽区人民政府", carried_over=_carried(s19), realistic=True
+    )
     bad = _carried(s21)
     bad["natural_person"] += 2
-    s22 = synth.make_spec(rng, "2021", year=2022, agency="淮安市洪泽区人民政府", carried_over=bad, realistic=True)
+    s22 = synth.make_spec(
+        rng, "2021", year=2022, agency="淮安市洪泽区人民政府", carried_over=bad, realistic=True
+    )
     blank = synth.make_spec(rng, "2021", year=2023, agency="淄博市应急管理局", blanks="blank", realistic=True)
     specs = [s19, s21, s22, blank]
     reports = [normalize_bytes(synth.render_html(s), f"r{i}.html") for i, s in enumerate(specs)]
@@ -57,14 +63,18 @@ def test_one_row_per_report_with_every_column(dataset):
     assert len(names) == len(set(names))
     # every metric × applicant of metrics.csv has its column
     for metric, row in METRICS.items():
-        for a in (synth.APPLICANTS if row["by_applicant"] == "yes" else [None]):
+        for a in synth.APPLICANTS if row["by_applicant"] == "yes" else [None]:
             assert metric_column(metric, a) in names
 
 
 def test_values_as_printed_in_both_templates(dataset):
     w = dataset["wide"]
     for spec in dataset["specs"]:
-        row = w.loc[spec.year] if spec.agency != "淄博市应急管理局" else w[w["agency"] == "淄博市应急管理局"].iloc[0]
+        row = (
+            w.loc[spec.year]
+            if spec.agency != "淄博市应急管理局"
+            else w[w["agency"] == "淄博市应急管理局"].iloc[0]
+        )
         for (metric, a), value in spec.values.items():
             raw = spec.raws[(metric, a)]
             got = row[metric_column(metric, a)]
@@ -93,7 +103,9 @@ def test_harmonised_other_is_the_sum_of_2021_sub_rows(dataset):
     spec = dataset["specs"][1]
     parts = ["requests.other.overdue_correction", "requests.other.unpaid_fee", "requests.other.other"]
     for a in synth.APPLICANTS:
-        assert dataset["wide"].loc[2021][metric_column("requests.other", a)] == sum(spec.values[(p, a)] for p in parts)
+        assert dataset["wide"].loc[2021][metric_column("requests.other", a)] == sum(
+            spec.values[(p, a)] for p in parts
+        )
 
 
 def test_derived_ratios_match_their_definitions(dataset):
@@ -103,12 +115,22 @@ def test_derived_ratios_match_their_definitions(dataset):
         assert row["share_granted"] == pytest.approx(v[("requests.granted", "total")] / total)
         withheld = sum(x for (m, a), x in v.items() if m.startswith("requests.withheld.") and a == "total")
         assert row["share_withheld"] == pytest.approx(withheld / total)
-        shares = ["share_granted", "share_partially_granted", "share_withheld", "share_unable", "share_not_processed", "share_other"]
+        shares = [
+            "share_granted",
+            "share_partially_granted",
+            "share_withheld",
+            "share_unable",
+            "share_not_processed",
+            "share_other",
+        ]
         assert sum(row[s] for s in shares) == pytest.approx(1.0)  # the outcome rows partition (七)
         concluded = sum(v[(f"appeals.review.{c}", None)] for c in ("upheld", "corrected", "other"))
         expected = v[("appeals.review.corrected", None)] / concluded if concluded else None
-        assert (pd.isna(row["review_correction_rate"]) if expected is None
-                else row["review_correction_rate"] == pytest.approx(expected))
+        assert (
+            pd.isna(row["review_correction_rate"])
+            if expected is None
+            else row["review_correction_rate"] == pytest.approx(expected)
+        )
 
 
 def test_blank_counts_as_zero_in_ratios_and_unreadable_makes_them_null(dataset):
@@ -137,8 +159,21 @@ def test_cli_writes_parquet_and_csv_that_load_everywhere(dataset, tmp_path):
     data = dataset["parquet"].parent
     for name in ("wide.parquet", "wide.csv", "long.csv"):
         shape = "--long" if name.startswith("long") else "--wide"
-        out = subprocess.run([sys.executable, "-m", "ogi.cli", "export", shape, "--data", str(data),
-                              "--out", str(tmp_path / name)], capture_output=True, text=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ogi.cli",
+                "export",
+                shape,
+                "--data",
+                str(data),
+                "--out",
+                str(tmp_path / name),
+            ],
+            capture_output=True,
+            text=True,
+        )
         assert out.returncode == 0, out.stderr
     pq_wide = pd.read_parquet(tmp_path / "wide.parquet")
     assert pq.read_schema(tmp_path / "wide.parquet").field("year").type == "int16"
@@ -147,11 +182,29 @@ def test_cli_writes_parquet_and_csv_that_load_everywhere(dataset, tmp_path):
     assert csv_wide["share_granted"].tolist() == pytest.approx(pq_wide["share_granted"].tolist())
     assert pl.read_parquet(tmp_path / "wide.parquet").height == 4
     assert duckdb.connect().execute(f"select count(*) from '{tmp_path / 'wide.csv'}'").fetchall()[0][0] == 4
-    assert duckdb.connect().execute(f"select sum(requests_new__total) from '{tmp_path / 'wide.parquet'}'").fetchall()[0][0] > 0
+    assert (
+        duckdb.connect()
+        .execute(f"select sum(requests_new__total) from '{tmp_path / 'wide.parquet'}'")
+        .fetchall()[0][0]
+        > 0
+    )
     long = pd.read_csv(tmp_path / "long.csv")
     assert len(long) == len(dataset["f"]) and {"agency", "province", "metric", "value"} <= set(long.columns)
-    bad = subprocess.run([sys.executable, "-m", "ogi.cli", "export", "--wide", "--data", str(tmp_path / "none"),
-                          "--out", str(tmp_path / "x.parquet")], capture_output=True, text=True)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ogi.cli",
+            "export",
+            "--wide",
+            "--data",
+            str(tmp_path / "none"),
+            "--out",
+            str(tmp_path / "x.parquet"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode != 0 and "run `ogi run`" in bad.stderr
 
 
@@ -162,6 +215,7 @@ def test_export_is_atomic(dataset, tmp_path, monkeypatch):
 
     def boom(*args, **kwargs):
         raise OSError("disk full")
+
     monkeypatch.setattr(wide_mod.pq, "write_table", boom)
     with pytest.raises(OSError):
         wide_mod.write_table(dataset["wide"].reset_index(drop=True).head(1), out, wide_mod.arrow_schema())
@@ -175,8 +229,11 @@ def test_long_table_carries_place_and_year(dataset):
 
 
 def test_dictionary_documents_every_column_metric_and_rule(dataset, tmp_path):
-    out = subprocess.run([sys.executable, "-m", "ogi.cli", "dictionary", "--out", str(tmp_path / "dict")],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "ogi.cli", "dictionary", "--out", str(tmp_path / "dict")],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     with open(tmp_path / "dict" / "columns.csv", encoding="utf-8") as fh:
         cols = list(csv.DictReader(fh))
@@ -215,5 +272,74 @@ def test_committed_dictionary_is_current(tmp_path):
 
     for fresh in write_dictionary(tmp_path):
         committed = ROOT / "data" / "dictionary" / fresh.name
-        assert committed.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8"), \
+        assert committed.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8"), (
             f"{committed} is stale: run `ogi dictionary`"
+        )
+
+
+def _ogi(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ogi.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_csv_opens_in_excel_and_counts_are_whole(dataset, tmp_path):
+    data = str(dataset["parquet"].parent)
+    assert _ogi("export", "--long", "--data", data, "--out", str(tmp_path / "long.csv")).returncode == 0
+    raw = (tmp_path / "long.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the Chinese
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    counts = [r["value"] for r in rows if r["metric"].startswith("requests.") and r["value"]]
+    assert counts and all(v.isdigit() for v in counts)  # 212, never 212.0
+    fees = [r for r in rows if r["metric"] == "active.fees.amount" and r["value"]]
+    assert fees and all(float(r["value"]) == pytest.approx(float(r["raw"]) * 10000) for r in fees)
+    assert not any("e+" in r["value"] for r in rows)
+
+
+def test_xlsx_is_a_real_workbook_and_unknown_suffixes_are_refused(dataset, tmp_path):
+    import openpyxl
+
+    data = str(dataset["parquet"].parent)
+    out = _ogi("export", "--wide", "--data", data, "--out", str(tmp_path / "wide.xlsx"))
+    assert out.returncode == 0, out.stderr
+    sheet = openpyxl.load_workbook(tmp_path / "wide.xlsx", read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == [c.name for c in wide_columns()] and len(rows) == 5
+    for name in ("wide.xls", "wide.txt", "wide"):
+        bad = _ogi("export", "--wide", "--data", data, "--out", str(tmp_path / name))
+        assert bad.returncode == 2 and "must end in .parquet, .csv, .xlsx" in bad.stderr
+        assert not (tmp_path / name).exists()
+
+
+def test_reports_and_export_share_the_filters(dataset, tmp_path):
+    data = str(dataset["parquet"].parent)
+    listed = _ogi(
+        "reports", "--data", data, "--agency", "洪泽", "--year", "2021", "--year", "2022", "--format", "json"
+    )
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert sorted(r["year"] for r in rows) == [2021, 2022] and all("洪泽" in r["agency"] for r in rows)
+    assert all(r["synthetic"] is False and isinstance(r["checks_failed"], int) for r in rows)
+    table = _ogi("reports", "--data", data, "--province", "江苏", "--status", "ok")
+    assert table.returncode == 0 and table.stdout.strip().endswith("3 reports")
+    as_csv = _ogi("reports", "--data", data, "--agency", "淄博", "--format", "csv")
+    assert (
+        as_csv.stdout.splitlines()[0].startswith("report_id,agency") and len(as_csv.stdout.splitlines()) == 2
+    )
+    out = _ogi(
+        "export",
+        "--wide",
+        "--data",
+        data,
+        "--agency",
+        "洪泽",
+        "--year",
+        "2022",
+        "--out",
+        str(tmp_path / "w.csv"),
+    )
+    assert out.returncode == 0, out.stderr
+    wide = pd.read_csv(tmp_path / "w.csv")
+    assert (
+        wide["year"].tolist() == [2022] and wide["carry_over_consistent"].notna().all()
+    )  # year before still used

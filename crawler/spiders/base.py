@@ -50,6 +50,12 @@ def _age_days(when: str | None, now: dt.date) -> int | None:
         return None
 
 
+def charset_of(content_type: str | None) -> str | None:
+    """The charset parameter of a Content-Type header ("text/html; charset=GBK" → "gbk"), or None."""
+    m = re.search(r"charset\s*=\s*[\"']?([\w.:\-]+)", content_type or "", re.I)
+    return m.group(1).lower() if m else None
+
+
 class ReportSpider(scrapy.Spider):
     """Base for every source: `source` (a registry row) and `data_dir` are given at crawl time."""
 
@@ -296,7 +302,7 @@ class ReportSpider(scrapy.Spider):
             "url": redirects[0] if redirects else response.url, "final_url": response.url,
             "status": response.status, "content_type": header(response, "Content-Type"),
             "etag": header(response, "ETag"), "last_modified": header(response, "Last-Modified"),
-            "charset": header(response, "Content-Type"), "size": len(response.body), **extra,
+            "charset": charset_of(header(response, "Content-Type")), "size": len(response.body), **extra,
         }
 
     def on_error(self, failure):

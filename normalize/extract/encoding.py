@@ -24,7 +24,8 @@ def declared_charset(head: bytes, header: str | None = None) -> str | None:
     m = _META.search(head[:4096])
     name = (m.group(1).decode("ascii", "ignore") if m else None) or None
     if header:
-        h = re.search(r"charset=([\w\-]+)", header, re.I)
+        # a Content-Type header, or a bare charset name (the archive's manifest keeps that)
+        h = re.search(r"charset=([\w\-]+)", header, re.I) or re.fullmatch(r"\s*([\w\-]+)\s*", header)
         name = name or (h.group(1) if h else None)
     if not name:
         return None
