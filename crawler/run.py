@@ -19,7 +19,7 @@ from crawler.registry import Source
 class SourceResult:
     source_id: str
     url: str
-    platform: str
+    platform: str  # what the registry row says (may be `auto`)
     pages_fetched: int = 0
     reports_found: int = 0
     new_documents: int = 0
@@ -29,9 +29,12 @@ class SourceResult:
     reason: str | None = None
     robots_obeyed: bool = True
     error_list: list[dict[str, Any]] = field(default_factory=list)
+    detected_platform: str | None = None  # the family whose parser read the column (what `auto` chose)
+    newest_year: int | None = None  # the latest year among the report links listed
 
 
-def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None = None, refresh: bool = False) -> list[SourceResult]:
+def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None = None, refresh: bool = False,
+          listing_only: bool = False) -> list[SourceResult]:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
@@ -49,14 +52,15 @@ def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None
         if not src.obey_robots:
             logging.getLogger("ogi").warning("source %s: robots.txt NOT obeyed (registry override)", src.id)
         crawler = process.create_crawler(spider_class(src))
-        process.crawl(crawler, source=src, data_dir=str(data_dir), refresh=refresh)
+        process.crawl(crawler, source=src, data_dir=str(data_dir), refresh=refresh, listing_only=listing_only)
         crawlers.append((src, crawler))
     process.start()
     results = []
     for src, crawler in crawlers:
         s = crawler.stats.get_stats()
         results.append(SourceResult(
-            source_id=src.id, url=src.url, platform=s.get("ogi/platform", src.platform),
+            source_id=src.id, url=src.url, platform=src.platform, detected_platform=s.get("ogi/platform"),
+            newest_year=s.get("ogi/newest_year"),
             pages_fetched=s.get("ogi/listing_pages", 0), reports_found=s.get("ogi/reports_found", 0),
             new_documents=s.get("ogi/new_documents", 0), errors=s.get("ogi/errors", 0),
             requests=s.get("downloader/request_count", 0), robots_obeyed=src.obey_robots,
@@ -100,9 +104,9 @@ def write_report(results: list[SourceResult], runs_dir: Path, started: dt.dateti
 
 
 def format_table(results: list[SourceResult]) -> str:
-    head = f"{'source':<28} {'platform':<8} {'pages':>5} {'reports':>7} {'new':>5} {'errors':>6}  status"
+    head = f"{'source':<28} {'platform':<11} {'pages':>5} {'reports':>7} {'new':>5} {'errors':>6}  status"
     lines = [head, "-" * len(head)]
     for r in results:
-        lines.append(f"{r.source_id[:28]:<28} {r.platform:<8} {r.pages_fetched:>5} {r.reports_found:>7} "
+        lines.append(f"{r.source_id[:28]:<28} {r.detected_platform or r.platform:<11} {r.pages_fetched:>5} {r.reports_found:>7} "
                      f"{r.new_documents:>5} {r.errors:>6}  {r.status}{': ' + r.reason if r.reason else ''}")
     return "\n".join(lines)

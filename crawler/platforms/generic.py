@@ -29,6 +29,6 @@ def next_links(root, url: str) -> list[PageRequest]:
     return out
 
 
-def parse_generic(url: str, html: str) -> Listing:
+def parse_generic(url: str, html: str, form: dict[str, str] | None = None) -> Listing:
     root = parse_html(html)
     return Listing(entries=link_entries(root, url), pages=next_links(root, url))

@@ -2,26 +2,24 @@
 
 A listing page is parsed by its family's parser (crawler/platforms); report links are
 opened unless the archive already holds them (nightly runs fetch only what is new);
-every attachment a report page links (PDF, DOC, DOCX, WPS, OFD, XLS/XLSX) is kept.
+every attachment a report page has (PDF, DOC, DOCX, WPS, OFD, XLS/XLSX, JPG/PNG scans; as
+links, script arrays or an API's files[]) is kept, fetched with the article as Referer.
 Listing pages are re-read every run with conditional headers (ETag/Last-Modified).
 """
 from __future__ import annotations
 
-import re
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urlparse
 
 import scrapy
-from lxml import etree
 
 from crawler.archive import RawArchive
-from crawler.platforms import PageRequest, parse_listing
+from crawler.platforms import DOC_EXT, Entry, PageRequest, is_document_url, page_attachments, parse_listing
 from crawler.registry import Source
 from normalize.extract.encoding import decode_html
 
-DOC_EXT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|et)(?:$|[?#])", re.I)
 DOC_TYPES = ("application/pdf", "application/msword", "application/vnd.openxmlformats", "application/vnd.ms-",
-             "application/ofd", "application/octet-stream", "application/kswps", "application/wps")
-_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
+             "application/ofd", "application/octet-stream", "application/kswps", "application/wps", "image/")
+__all__ = ["DOC_EXT", "DOC_TYPES", "ReportSpider"]
 
 
 def header(response, name: str) -> str | None:
@@ -35,8 +33,10 @@ class ReportSpider(scrapy.Spider):
     name = None  # a base: only per-source subclasses (crawler/spiders/__init__.py) are crawlable
     source: Source | None = None
 
-    def __init__(self, source: Source | None = None, data_dir: str = "data", refresh: bool = False, **kwargs):
+    def __init__(self, source: Source | None = None, data_dir: str = "data", refresh: bool = False,
+                 listing_only: bool = False, **kwargs):
         super().__init__(**kwargs)
+        self.listing_only = listing_only  # `ogi sources check`: read the column, open no report
         self.source = source or type(self).source
         if self.source is None:
             raise ValueError("a ReportSpider needs a source (registry row)")
@@ -71,8 +71,10 @@ class ReportSpider(scrapy.Spider):
     def start_requests(self):  # Scrapy < 2.13
         yield self._listing_request(PageRequest(self.source.url), dont_filter=True)
 
-    def _listing_request(self, page: PageRequest, dont_filter: bool = False) -> scrapy.Request:
-        meta = {"handle_httpstatus_list": [304], "kind": "listing"}
+    def _listing_request(self, page: PageRequest, dont_filter: bool = False, family: str | None = None) -> scrapy.Request:
+        """A listing page; pages a parser planned carry its family, form data and fallbacks."""
+        meta = {"handle_httpstatus_list": [304], "kind": "listing", "platform": family, "fallback": page.fallback,
+                "form": dict(page.formdata) if page.formdata else None}
         if page.formdata:
             return scrapy.FormRequest(page.url, formdata=dict(page.formdata), callback=self.parse_listing,
                                       errback=self.on_error, meta=meta, dont_filter=dont_filter)
@@ -90,22 +92,38 @@ class ReportSpider(scrapy.Spider):
             charset = header(response, "Content-Type")
             yield self._fetch_item(response, "listing", {"listing_url": response.url})
         text, encoding = decode_html(body, charset)
-        listing = parse_listing(self.source.platform, response.url, text)
-        stats.set_value("ogi/platform", listing.platform)
+        planned = response.meta.get("platform")
+        listing = parse_listing(planned or self.source.platform, response.url, text, response.meta.get("form"),
+                                planned=bool(planned))
+        if not planned:
+            stats.set_value("ogi/platform", listing.platform)
         for entry in listing.entries:
             stats.inc_value("ogi/reports_found")
-            if not self.allowed(entry.url):
-                continue
-            meta = {"kind": "page", "entry": entry, "listing_url": response.url}
-            if entry.url in self.known and not self.refresh:
-                stats.inc_value("ogi/reports_known")
-                continue
-            kind_cb = self.parse_report
-            yield scrapy.Request(entry.url, callback=kind_cb, errback=self.on_error, meta=meta,
-                                 headers=self._conditional(entry.url), priority=1)
+            stats.max_value("ogi/newest_year", entry.year)
+            if self.allowed(entry.url) and not self.listing_only:
+                yield from self._entry_requests(entry, response.url)
         for page in listing.pages:
             if self.allowed(page.url):
-                yield self._listing_request(page)
+                yield self._listing_request(page, family=listing.platform)
+
+    def _entry_requests(self, entry: Entry, listing_url: str):
+        """The report page, and the attachments an API listed beside it (article as Referer)."""
+        extra = {"listing_url": listing_url, "title": entry.title, "listed_date": entry.date, "year": entry.year}
+        if entry.url in self.known and not self.refresh:
+            self.crawler.stats.inc_value("ogi/reports_known")
+        else:
+            yield scrapy.Request(entry.url, callback=self.parse_report, errback=self.on_error,
+                                 meta={"kind": "page", "entry": entry, "listing_url": listing_url},
+                                 headers=self._conditional(entry.url), priority=1)
+        yield from self._attachment_requests(entry.files, entry.url, extra)
+
+    def _attachment_requests(self, urls, page_url: str, extra: dict):
+        for url in urls:
+            if url in self.known and not self.refresh or not self.allowed(url):
+                continue
+            yield scrapy.Request(url, callback=self.parse_attachment, errback=self.on_error,
+                                 headers={"Referer": page_url},  # downfile.jsp refuses a download without it
+                                 meta={"kind": "attachment", **extra, "page_url": page_url}, priority=2)
 
     # -- reports and attachments ---------------------------------------------------------
     def parse_report(self, response):
@@ -113,30 +131,14 @@ class ReportSpider(scrapy.Spider):
         extra = {"listing_url": response.meta["listing_url"], "title": entry.title, "listed_date": entry.date,
                  "year": entry.year}
         ctype = (header(response, "Content-Type") or "").lower()
-        if DOC_EXT.search(response.url) or ctype.startswith(DOC_TYPES):
+        if is_document_url(response.url) or ctype.startswith(DOC_TYPES):
             yield self._fetch_item(response, "attachment", {**extra, "page_url": response.url})
             return
         text, encoding = decode_html(response.body, header(response, "Content-Type"))
-        links = self._attachments(response.url, text)
+        found = page_attachments(response.url, text) + list(entry.files)
+        links = [u for u in dict.fromkeys(found) if self.allowed(u)]
         yield self._fetch_item(response, "page", {**extra, "encoding": encoding, "attachments": len(links)})
-        for url in links:
-            if url in self.known and not self.refresh:
-                continue
-            yield scrapy.Request(url, callback=self.parse_attachment, errback=self.on_error,
-                                 meta={"kind": "attachment", **extra, "page_url": response.url}, priority=2)
-
-    def _attachments(self, page_url: str, text: str) -> list[str]:
-        root = etree.fromstring(text.encode("utf-8"), _PARSER) if text.strip() else None
-        if root is None:
-            return []
-        out: list[str] = []
-        for a in root.iter("a"):
-            href = (a.get("href") or "").strip()
-            if href and DOC_EXT.search(href):
-                url = urljoin(page_url, href)
-                if url not in out and self.allowed(url):
-                    out.append(url)
-        return out
+        yield from self._attachment_requests(links, response.url, extra)
 
     def parse_attachment(self, response):
         meta = response.meta
@@ -155,6 +157,12 @@ class ReportSpider(scrapy.Spider):
 
     def on_error(self, failure):
         request = failure.request
+        if request.meta.get("fallback"):  # the site lacks this endpoint: ask the other one, no error
+            self.crawler.stats.inc_value("ogi/fallbacks")
+            for page in request.meta["fallback"]:
+                if self.allowed(page.url):
+                    yield self._listing_request(page, family=request.meta.get("platform"))
+            return
         status = getattr(getattr(failure.value, "response", None), "status", None)
         message = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         if "robots.txt" in message:  # policy, not a failure: counted apart
