@@ -104,9 +104,11 @@ def write_report(results: list[SourceResult], runs_dir: Path, started: dt.dateti
 
 
 def format_table(results: list[SourceResult]) -> str:
-    head = f"{'source':<28} {'platform':<11} {'pages':>5} {'reports':>7} {'new':>5} {'errors':>6}  status"
+    head = (f"{'source':<28} {'platform':<11} {'pages':>5} {'reports':>7} {'newest':>6} {'new':>5} {'errors':>6}"
+            "  status")
     lines = [head, "-" * len(head)]
     for r in results:
-        lines.append(f"{r.source_id[:28]:<28} {r.detected_platform or r.platform:<11} {r.pages_fetched:>5} {r.reports_found:>7} "
-                     f"{r.new_documents:>5} {r.errors:>6}  {r.status}{': ' + r.reason if r.reason else ''}")
+        lines.append(f"{r.source_id[:28]:<28} {r.detected_platform or r.platform:<11} {r.pages_fetched:>5} "
+                     f"{r.reports_found:>7} {r.newest_year or '-':>6} {r.new_documents:>5} {r.errors:>6}  "
+                     f"{r.status}{': ' + r.reason if r.reason else ''}")
     return "\n".join(lines)

@@ -227,5 +227,10 @@ def show(file: Path) -> None:
     click.echo(render(report))
 
 
+from ogi.sources import sources as _sources_group  # noqa: E402  (`ogi sources check`)
+
+main.add_command(_sources_group)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

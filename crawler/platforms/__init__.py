@@ -26,7 +26,8 @@ PARSERS = {"trs": parse_trs, "trs_list2": parse_trs_list2, "hanweb": parse_hanwe
            "static": parse_generic}
 # a row naming the vendor still gets the variant's parser when the page shows the variant
 VARIANT_OF = {"trs_list2": "trs", "jpaas": "hanweb", "hanweb_xxgk": "hanweb"}
-_TRS = re.compile(r"createPageHTML|var\s+countPage\s*=|\bPager\(\s*\{|TRS_Editor|/t20\d{6}_\d+(?:_wap)?\.s?html?")
+_TRS = re.compile(r"createPageHTML|var\s+countPage\s*=|\bPager\(\s*\{|TRS_Editor")
+_TRS_ADDRESS = re.compile(r"""href=["'][^"']*/t20\d{6}_\d+(?:_wap)?\.s?html?""")
 
 
 def detect(html: str, url: str = "") -> str:
@@ -49,7 +50,7 @@ def detect(html: str, url: str = "") -> str:
         return "trs"
     if is_jsonlist(html, url):
         return "jsonlist"
-    return "static"
+    return "trs" if _TRS_ADDRESS.search(html) else "static"
 
 
 def family_for(platform: str, url: str, html: str) -> str:

@@ -67,8 +67,16 @@ def _get_page(proxy: str, params: dict[str, str], page: int) -> PageRequest:
     return PageRequest(f"{proxy}?{urlencode({'page': page, **fields})}")
 
 
+def _embedded_count(html: str) -> int:
+    """How many records the page carries: <record>s, or the items of an unwrapped recordset."""
+    records = _RECORD.findall(html)
+    if records:
+        return len(records)
+    return sum(len(re.findall(r"<(?:li|tr)[\s>]", s, re.I)) for s in _RECORDSET.findall(html))
+
+
 def _column(url: str, html: str) -> Listing:
-    embedded = _RECORD.findall(html)
+    embedded = _embedded_count(html)
     listing = Listing(entries=merge_entries(datastore_entries(url, html), link_entries(parse_html(html), url)))
     has_proxy = "<datastore" in html or "dataproxy.jsp" in html or "jpage" in html.lower()
     if not has_proxy:
@@ -83,7 +91,7 @@ def _column(url: str, html: str) -> Listing:
     total = min(int(next(g for g in total_m.groups() if g)), MAX_RECORDS)
     form = tuple(sorted(params.items()))
     group = perpage * GROUP_PAGES
-    start = len(embedded) + 1
+    start = embedded + 1
     while start <= total:
         end = min(start + group - 1, total)
         pages = range((start - 1) // perpage + 1, (end - 1) // perpage + 2)
