@@ -19,8 +19,16 @@ import json
 import os
 import threading
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
+
+
+@dataclass
+class ArchiveIndex:
+    latest: dict[str, dict[str, Any]] = field(default_factory=dict)  # last successful fetch per URL
+    first_seen: dict[str, str | None] = field(default_factory=dict)  # first manifest time per URL
+    failed: dict[str, dict[str, Any]] = field(default_factory=dict)  # lasting failures (4xx, refused)
 
 
 class RawArchive:
@@ -110,6 +118,51 @@ class RawArchive:
                     yield json.loads(line)
                 except json.JSONDecodeError:
                     continue  # a torn line from a killed run
+
+    def index(self, source_id: str | None = None) -> "ArchiveIndex":
+        """One pass over the manifest: last good fetch, first sighting and lasting failures per URL."""
+        idx = ArchiveIndex()
+        for r in self.records():
+            if source_id and r.get("source_id") != source_id:
+                continue
+            url = r.get("url")
+            if not url:
+                continue
+            idx.first_seen.setdefault(url, r.get("fetched_at"))
+            if r.get("sha256") and r.get("status", 0) < 400:
+                idx.latest[url] = r
+                idx.failed.pop(url, None)
+            elif r.get("permanent") or 400 <= (r.get("status") or 0) < 500:
+                idx.failed[url] = r
+        return idx
+
+    def pending_attachments(self, idx: "ArchiveIndex", links_of) -> list[tuple[str, dict[str, Any]]]:
+        """(attachment URL, its page's record) for attachments of archived pages never fetched.
+
+        A killed run can archive a page and die before its attachments: they stay pending
+        here until fetched (or refused for good), so the next run resumes them.  Older page
+        records without `attachment_urls` are re-read from their stored bytes by `links_of`.
+        """
+        out, seen = [], set()
+        for url, rec in idx.latest.items():
+            if rec.get("kind") != "page" or not rec.get("attachments"):
+                continue
+            links = rec.get("attachment_urls")
+            if links is None:
+                links = links_of(rec, self.get(rec["sha256"]))
+            for link in links:
+                if link not in idx.latest and link not in idx.failed and link not in seen:
+                    seen.add(link)
+                    out.append((link, rec))
+        return out
+
+    def append_source(self, row: dict[str, Any]) -> None:
+        """The registry row a crawl used (manifest/sources.jsonl; the last line per id wins)."""
+        row = {**row, "recorded_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+        line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+        with open(self.manifest_path.parent / "sources.jsonl", "ab", buffering=0) as fh:
+            fh.write(line)
+            os.fsync(fh.fileno())
 
     def latest_by_url(self, source_id: str | None = None) -> dict[str, dict[str, Any]]:
         """The last successful fetch of each URL (optionally of one source)."""

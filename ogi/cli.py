@@ -66,58 +66,77 @@ def _sources(sources_file: Path | None, only: tuple[str, ...]):
 
 
 def _settings(overrides: tuple[str, ...]) -> dict:
-    out = {}
-    for item in overrides:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise click.BadParameter(f"--set takes KEY=VALUE, got {item!r}")
-        out[key.strip()] = value.strip()
-    return out
+    from crawler.run import parse_overrides
+
+    try:
+        return parse_overrides(overrides)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--set") from None
 
 
-def _crawl(sources, data_dir: Path, refresh: bool, settings: dict | None = None):
+def _crawl(sources, data_dir: Path, refresh: bool, settings: dict | None = None, refresh_days: int | None = None):
     import datetime as dt
 
     from crawler.run import crawl, format_table, judge, write_report
 
     started = dt.datetime.now(dt.timezone.utc)
-    results = crawl(sources, data_dir, settings, refresh)
+    log = data_dir / "runs" / f"{started.strftime('%Y%m%dT%H%M%SZ')}.log"
+    results = crawl(sources, data_dir, settings, refresh, refresh_days, log_file=log)
     judge(results, data_dir / "runs")
     path = write_report(results, data_dir / "runs", started)
     click.echo(format_table(results))
-    click.echo(f"run report: {path}")
+    click.echo(f"run report: {path}\nlog: {log}")
     return results
 
 
+REFRESH_OPTS = [
+    click.option("--refresh", is_flag=True, help="re-check every archived document (conditional requests)"),
+    click.option("--refresh-days", type=click.IntRange(min=0), default=None, metavar="N",
+                 help="re-check archived documents listed (or first seen) in the last N days"),
+]
+
+
+def _refresh_options(f):
+    for opt in reversed(REFRESH_OPTS):
+        f = opt(f)
+    return f
+
+
 @main.command()
 @SOURCES_OPT
 @DATA_OPT
 @click.option("--only", multiple=True, help="crawl only these source ids")
-@click.option("--refresh", is_flag=True, help="re-check archived documents too (conditional requests)")
+@_refresh_options
 @SET_OPT
 def crawl(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], refresh: bool,
-          overrides: tuple[str, ...]) -> None:
+          refresh_days: int | None, overrides: tuple[str, ...]) -> None:
     """Crawl the portals in the registry and archive what is new."""
-    results = _crawl(_sources(sources_file, only), data_dir, refresh, _settings(overrides))
-    if any(r.status != "ok" for r in results):
-        sys.exit(1)
+    from crawler.run import exit_code
+
+    results = _crawl(_sources(sources_file, only), data_dir, refresh, _settings(overrides), refresh_days)
+    sys.exit(exit_code(results))
 
 
 @main.command()
 @SOURCES_OPT
 @DATA_OPT
 @click.option("--only", multiple=True, help="crawl only these source ids")
+@_refresh_options
 @SET_OPT
-def run(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], overrides: tuple[str, ...]) -> None:
+def run(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], refresh: bool, refresh_days: int | None,
+        overrides: tuple[str, ...]) -> None:
     """Crawl, archive, then normalise the whole archive into DIR/parquet."""
+    from crawler.run import EXIT_INTERRUPTED, exit_code
     from ogi.pipeline import normalize_archive
 
     sources = _sources(sources_file, only)
-    results = _crawl(sources, data_dir, False, _settings(overrides))
+    results = _crawl(sources, data_dir, refresh, _settings(overrides), refresh_days)
+    if exit_code(results) == EXIT_INTERRUPTED:  # stopped by a signal: the archive is kept, normalise later
+        click.echo("interrupted: the crawl was stopped; normalisation skipped (rerun to resume)", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     statuses, failed_checks = normalize_archive(data_dir, data_dir / "parquet", sources)
     click.echo(summarize(statuses, failed_checks, data_dir / "parquet"))
-    if any(r.status != "ok" for r in results):
-        sys.exit(1)
+    sys.exit(exit_code(results))
 
 
 @main.command()

@@ -7,6 +7,7 @@ or attachment is opened.  With --write, rows that listed reports are marked veri
 registry rewritten atomically.  This is how an operator with internet access turns the
 shipped "unverified" rows into verified ones.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,7 +30,10 @@ def check(sources: list[Source], settings: dict | None = None) -> list[SourceRes
         results = crawl(sources, Path(tmp), settings, listing_only=True)
     for r in results:
         if r.status == "ok" and r.reports_found == 0:
-            r.status, r.reason = "failed", "zero report links found (unreachable, changed layout or wrong URL)"
+            r.status, r.reason = (
+                "failed",
+                "zero report links found (unreachable, changed layout or wrong URL)",
+            )
     return results
 
 
@@ -47,7 +51,7 @@ def mark_verified(path: Path, ids: set[str], day: dt.date) -> int:
             row["verified"] = day.isoformat()
             note = row.get("notes") or ""
             if note.startswith("unverified"):
-                row["notes"] = f"verified {day.isoformat()}" + note[len("unverified"):]
+                row["notes"] = f"verified {day.isoformat()}" + note[len("unverified") :]
             marked += 1
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8", newline="") as fh:
@@ -64,12 +68,21 @@ def sources() -> None:
 
 
 @sources.command("check")
-@click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=None, help="source registry CSV (default: the shipped crawler/sources.csv)")
+@click.option(
+    "--sources",
+    "sources_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="source registry CSV (default: the shipped crawler/sources.csv)",
+)
 @click.option("--only", multiple=True, help="check only these source ids")
-@click.option("--write", is_flag=True, help="mark rows that listed reports as verified (today) in the registry")
+@click.option(
+    "--write", is_flag=True, help="mark rows that listed reports as verified (today) in the registry"
+)
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="override a Scrapy setting")
-def check_command(sources_file: Path | None, only: tuple[str, ...], write: bool, overrides: tuple[str, ...]) -> None:
+def check_command(
+    sources_file: Path | None, only: tuple[str, ...], write: bool, overrides: tuple[str, ...]
+) -> None:
     """Fetch each row's column once: detected family, pages, report links, newest year."""
     from ogi.cli import _settings
 

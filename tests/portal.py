@@ -31,6 +31,7 @@ class Route:
     fail_first: int = 0  # answer 503 this many times first
     delay: float = 0.0
     etag: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. Location for a redirect
 
 
 @dataclass
@@ -44,6 +45,8 @@ class Expected:
 class PortalServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
+        self.vhosts: dict[tuple[str, str], Route] = {}  # (host name, path) → route, before `routes`
+        self.dynamic: dict[str, callable] = {}  # path prefix → fn(path?query) → Route | None
         self.posts: dict[str, callable] = {}
         # path → fn(method, path?query, form, headers) → Route | None: answers computed per request
         # (APIs paging by query, downloads checking the Referer); None answers 404
@@ -70,7 +73,11 @@ class PortalServer:
                 elif method == "POST" and path in server.posts:
                     route = Route(server.posts[path](self.path, form), "text/xml; charset=utf-8")
                 else:
-                    route = server.routes.get(path)
+                    vhost = self.headers.get("Host", "").rsplit(":", 1)[0].lower()
+                    route = server.vhosts.get((vhost, path)) or server.routes.get(path)
+                    for prefix, make in server.dynamic.items():
+                        if route is None and path.startswith(prefix):
+                            route = make(self.path)
                 if route is None:
                     return self._send(404, b"<html><body>404 Not Found</body></html>", "text/html")
                 n = server.hits[path] = server.hits.get(path, 0) + 1
@@ -80,11 +87,14 @@ class PortalServer:
                     time.sleep(route.delay)
                 if route.etag and self.headers.get("If-None-Match") == route.etag:
                     return self._send(304, b"", route.ctype, route.etag)
-                self._send(route.status, route.body, route.ctype, route.etag)
+                self._send(route.status, route.body, route.ctype, route.etag, route.headers)
 
-            def _send(self, status: int, body: bytes, ctype: str, etag: str | None = None) -> None:
+            def _send(self, status: int, body: bytes, ctype: str, etag: str | None = None,
+                      headers: dict[str, str] | None = None) -> None:
                 try:
                     self.send_response(status)
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, value)
                     if ctype:
                         self.send_header("Content-Type", ctype)
                     if etag:
@@ -104,6 +114,7 @@ class PortalServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        self.httpd.handle_error = lambda request, address: None  # a killed crawler resets its connections
         self.port = self.httpd.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -281,4 +292,4 @@ def write_sources(portal: Portal, path: Path) -> Path:
 
 FAST = ["--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=false", "--set", "DOWNLOAD_TIMEOUT=3",
         "--set", "OGI_RETRY_BACKOFF=0.1", "--set", "RETRY_TIMES=1", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-        "--set", "LOG_LEVEL=WARNING"]
+        "--set", "LOG_LEVEL=WARNING", "--set", "OGI_ALLOW_PRIVATE_SOURCES=true"]

@@ -5,6 +5,7 @@ here, so each family is tested on its own and the spider stays a thin driver.  A
 answers (JSON, XML) go to the family that planned them: the spider passes the family
 chosen on the column page along with every further page.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,9 +22,17 @@ from .trs import parse_trs
 from .trs_list2 import is_list2, parse_trs_list2
 from .xxgk import is_xxgk, parse_xxgk
 
-PARSERS = {"trs": parse_trs, "trs_list2": parse_trs_list2, "hanweb": parse_hanweb, "jpaas": parse_jpaas,
-           "hanweb_xxgk": parse_xxgk, "gkmlpt": parse_gkmlpt, "igs": parse_igs, "jsonlist": parse_jsonlist,
-           "static": parse_generic}
+PARSERS = {
+    "trs": parse_trs,
+    "trs_list2": parse_trs_list2,
+    "hanweb": parse_hanweb,
+    "jpaas": parse_jpaas,
+    "hanweb_xxgk": parse_xxgk,
+    "gkmlpt": parse_gkmlpt,
+    "igs": parse_igs,
+    "jsonlist": parse_jsonlist,
+    "static": parse_generic,
+}
 # a row naming the vendor still gets the variant's parser when the page shows the variant
 VARIANT_OF = {"trs_list2": "trs", "jpaas": "hanweb", "hanweb_xxgk": "hanweb"}
 _TRS = re.compile(r"createPageHTML|var\s+countPage\s*=|\bPager\(\s*\{|TRS_Editor")
@@ -61,8 +70,9 @@ def family_for(platform: str, url: str, html: str) -> str:
     return seen if VARIANT_OF.get(seen) == platform else platform
 
 
-def parse_listing(platform: str, url: str, html: str, form: dict[str, str] | None = None,
-                  planned: bool = False) -> Listing:
+def parse_listing(
+    platform: str, url: str, html: str, form: dict[str, str] | None = None, planned: bool = False
+) -> Listing:
     """Parse one listing page; `planned` pages (asked for by a parser) keep the family given."""
     family = platform if planned else family_for(platform, url, html)
     listing = PARSERS[family](url, html, form)
@@ -70,5 +80,16 @@ def parse_listing(platform: str, url: str, html: str, form: dict[str, str] | Non
     return listing
 
 
-__all__ = ["DOC_EXT", "Entry", "Listing", "PageRequest", "PARSERS", "VARIANT_OF", "detect", "family_for",
-           "is_document_url", "page_attachments", "parse_listing"]
+__all__ = [
+    "DOC_EXT",
+    "Entry",
+    "Listing",
+    "PageRequest",
+    "PARSERS",
+    "VARIANT_OF",
+    "detect",
+    "family_for",
+    "is_document_url",
+    "page_attachments",
+    "parse_listing",
+]

@@ -5,6 +5,7 @@ array (`var apps = [{"appfile": "P0….pdf", …}]`), Hanweb serves them through
 `/module/download/downfile.jsp?classid=0&filename=<hex>.pdf`.  An image attachment
 (.jpg/.png) is a scanned report and is kept like a PDF.
 """
+
 from __future__ import annotations
 
 import re

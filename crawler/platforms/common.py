@@ -3,6 +3,7 @@
 Also the pieces API-backed families share: JSON records → entries (title, URL, date,
 attachment URLs), tolerant date parsing, and reading values out of page scripts.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,6 +39,7 @@ class PageRequest:
 
     `fallback` is asked for instead when this one fails (a site without that endpoint).
     """
+
     url: str
     formdata: tuple[tuple[str, str], ...] | None = None
     fallback: tuple["PageRequest", ...] = ()
@@ -58,7 +60,9 @@ def norm_date(value: Any) -> str | None:
     """A listing date as YYYY-MM-DD from '2026.03.05 14:48:00', '2024年1月2日', epoch s/ms, 20240102."""
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit() and len(value.strip()) >= 10):
+    if isinstance(value, (int, float)) or (
+        isinstance(value, str) and value.strip().isdigit() and len(value.strip()) >= 10
+    ):
         n = float(value)
         if n > 1e11:
             n /= 1000  # milliseconds
@@ -174,8 +178,15 @@ def record_entries(records: Iterable[Any], base_url: str) -> list[Entry]:
         if year is None:
             continue
         url = urljoin(base_url, href.strip())
-        out.append(Entry(url=url, title=title, date=norm_date(pick(rec, DATE_KEYS)), year=year,
-                         files=file_urls(rec, url)))
+        out.append(
+            Entry(
+                url=url,
+                title=title,
+                date=norm_date(pick(rec, DATE_KEYS)),
+                year=year,
+                files=file_urls(rec, url),
+            )
+        )
     return merge_entries(out)
 
 
@@ -210,7 +221,7 @@ def js_array(text: str, start: int) -> str | None:
         elif c in "]}":
             depth -= 1
             if depth == 0:
-                return text[start:i + 1]
+                return text[start : i + 1]
         i += 1
     return None
 

@@ -6,6 +6,7 @@ children: […]}, …]}`.  The categories whose name names the annual reports (t
 `{"classify": {"post_count": 57}, "articles": [{"title", "url", "date" (epoch s),
 "attachment": [{"name", "url"}]}]}`, 100 per page.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,10 @@ from .common import Listing, PageRequest, js_array, js_value, load_json, page_ra
 
 PER_PAGE = 100
 _API = re.compile(r"/gkmlpt/api/all/(\d+)")
-_NODE = re.compile(r"""["']?id["']?\s*:\s*["']?(\d+)["']?\s*,\s*["']?name["']?\s*:\s*["']([^"']+)["']"""
-                   r"""|["']?name["']?\s*:\s*["']([^"']+)["']\s*,\s*["']?id["']?\s*:\s*["']?(\d+)["']?""")
+_NODE = re.compile(
+    r"""["']?id["']?\s*:\s*["']?(\d+)["']?\s*,\s*["']?name["']?\s*:\s*["']([^"']+)["']"""
+    r"""|["']?name["']?\s*:\s*["']([^"']+)["']\s*,\s*["']?id["']?\s*:\s*["']?(\d+)["']?"""
+)
 
 
 def is_gkmlpt(html: str) -> bool:
@@ -55,6 +58,7 @@ def parse_gkmlpt(url: str, html: str, form: dict[str, str] | None = None) -> Lis
     query = dict(parse_qsl(urlparse(url).query))
     count = (data.get("classify") or {}).get("post_count")
     if query.get("page", "1") == "1" and isinstance(count, int):
-        listing.pages = [_api(url, m.group(1), query.get("sid", ""), p)
-                         for p in page_range(math.ceil(count / PER_PAGE), 2)]
+        listing.pages = [
+            _api(url, m.group(1), query.get("sid", ""), p) for p in page_range(math.ceil(count / PER_PAGE), 2)
+        ]
     return listing

@@ -9,6 +9,7 @@ fields; each POST falls back to `GET …?page=N&…` (answering <totalpage>) on 
 answer that.  Datastores without <record> wrappers, dates in <b>/<td>, and pages whose
 dataproxy is empty but which link the /art/ items themselves are read too.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,10 +22,13 @@ _RECORDSET = re.compile(r"<recordset>(.*?)</recordset>", re.S)
 _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord\s*[:=]\s*['\"]?(\d+)", re.I)
 _TOTAL_PAGES = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>", re.I)
 _PERPAGE = re.compile(r"perpage\s*[:=]\s*['\"]?(\d+)", re.I)
-_PROXY = re.compile(r"""(?:proxyUrl\s*[:=]\s*['"]|href=['"])([^'"]*dataproxy\.jsp)(?:\?([^'"<>\]]*))?""", re.I)
+_PROXY = re.compile(
+    r"""(?:proxyUrl\s*[:=]\s*['"]|href=['"])([^'"]*dataproxy\.jsp)(?:\?([^'"<>\]]*))?""", re.I
+)
 _COLUMN = re.compile(r"/col/col(\d+)/")
-_PARAM = re.compile(r"\b(webid|unitid|columnid|appid|webname|path|permissiontype)\s*[=:]\s*['\"]?([^'\"&,;\s]+)",
-                    re.I)
+_PARAM = re.compile(
+    r"\b(webid|unitid|columnid|appid|webname|path|permissiontype)\s*[=:]\s*['\"]?([^'\"&,;\s]+)", re.I
+)
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 GROUP_PAGES = 3  # jpage asks for three pages of records per dataproxy call
 MAX_RECORDS = 20000
@@ -53,7 +57,9 @@ def _proxy_params(url: str, html: str) -> tuple[str, dict[str, str]]:
     if m:
         path = m.group(1)
         query = (m.group(2) or "").replace("&amp;", "&")
-        params.update({k: v for k, v in parse_qsl(query) if k not in ("page", "startrecord", "endrecord", "perpage")})
+        params.update(
+            {k: v for k, v in parse_qsl(query) if k not in ("page", "startrecord", "endrecord", "perpage")}
+        )
     for key, value in _PARAM.findall(html):
         params.setdefault(key.lower(), value)
     col = _COLUMN.search(urlparse(url).path)
@@ -77,7 +83,9 @@ def _embedded_count(html: str) -> int:
 
 def _column(url: str, html: str) -> Listing:
     embedded = _embedded_count(html)
-    listing = Listing(entries=merge_entries(datastore_entries(url, html), link_entries(parse_html(html), url)))
+    listing = Listing(
+        entries=merge_entries(datastore_entries(url, html), link_entries(parse_html(html), url))
+    )
     has_proxy = "<datastore" in html or "dataproxy.jsp" in html or "jpage" in html.lower()
     if not has_proxy:
         return listing
@@ -96,8 +104,9 @@ def _column(url: str, html: str) -> Listing:
         end = min(start + group - 1, total)
         pages = range((start - 1) // perpage + 1, (end - 1) // perpage + 2)
         fallback = tuple(_get_page(proxy, params, p) for p in pages)  # the same records, by GET
-        listing.pages.append(PageRequest(f"{proxy}?startrecord={start}&endrecord={end}&perpage={perpage}", form,
-                                         fallback))
+        listing.pages.append(
+            PageRequest(f"{proxy}?startrecord={start}&endrecord={end}&perpage={perpage}", form, fallback)
+        )
         start = end + 1
     return listing
 
@@ -124,4 +133,3 @@ def parse_hanweb(url: str, html: str, form: dict[str, str] | None = None) -> Lis
     if xxgk.is_xxgk(html) or xxgk.SEARCH in url:
         return xxgk.parse_xxgk(url, html, form)
     return _column(url, html)
-

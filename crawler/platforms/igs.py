@@ -4,6 +4,7 @@ The column page names its search in a script: `/igs/front/search/list.html?index
 &pageSize=10&filter[…]=…`; `pageNumber=N` pages it, answering
 `{"page": {"content": [{…, "PUBDATE"}], "totalPages": N}}`.
 """
+
 from __future__ import annotations
 
 import html as htmlmod

@@ -6,6 +6,7 @@ page N comes from `GET /api-gateway/jpaas-publish-server/front/page/build/unit?w
 &parseType=bulidstatic&pageType=column&tagId=&tplSetId=&rows=&pageNo=N`, answering
 `{"success": true, "data": {"html": "<li>…</li>"}}`.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,7 +20,9 @@ _QUERY_KEYS = ("webId", "pageId", "tagId", "tplSetId")
 
 
 def is_jpaas(html: str) -> bool:
-    return "jpaas-publish-server" in html or bool(re.search(r"queryData\s*=\s*['\"]\{[^}]*tplSetId", html, re.I))
+    return "jpaas-publish-server" in html or bool(
+        re.search(r"queryData\s*=\s*['\"]\{[^}]*tplSetId", html, re.I)
+    )
 
 
 def _pager(root) -> tuple[int, int, dict[str, str]] | None:
@@ -45,8 +48,15 @@ def parse_jpaas(url: str, html: str, form: dict[str, str] | None = None) -> List
         count, rows, query = pager
         fields = {k: query.get(k, "") for k in _QUERY_KEYS}
         for n in page_range(math.ceil(count / max(rows, 1)), 2):
-            params = {"webId": fields["webId"], "pageId": fields["pageId"], "parseType": "bulidstatic",
-                      "pageType": "column", "tagId": fields["tagId"], "tplSetId": fields["tplSetId"],
-                      "rows": rows, "pageNo": n}
+            params = {
+                "webId": fields["webId"],
+                "pageId": fields["pageId"],
+                "parseType": "bulidstatic",
+                "pageType": "column",
+                "tagId": fields["tagId"],
+                "tplSetId": fields["tplSetId"],
+                "rows": rows,
+                "pageNo": n,
+            }
             listing.pages.append(PageRequest(urljoin(url, API) + "?" + urlencode(params)))
     return listing

@@ -1,4 +1,5 @@
 """Lists rendered in the browser from JSON embedded in the page (`var itemObj = [{…}]`)."""
+
 from __future__ import annotations
 
 import json
@@ -33,5 +34,7 @@ def is_jsonlist(html: str, base_url: str = "") -> bool:
 
 def parse_jsonlist(url: str, html: str, form: dict[str, str] | None = None) -> Listing:
     root = parse_html(html)
-    return Listing(entries=merge_entries(record_entries(embedded_records(html), url), link_entries(root, url)),
-                   pages=next_links(root, url))
+    return Listing(
+        entries=merge_entries(record_entries(embedded_records(html), url), link_entries(root, url)),
+        pages=next_links(root, url),
+    )

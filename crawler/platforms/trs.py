@@ -10,6 +10,7 @@ carry no "next" link at all: the page count is read from whichever form is prese
 and only the first page plans the others.  A deep page answered with a stub simply
 yields no entries: pages are judged by content, not status.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,13 @@ from .common import Listing, PageRequest, link_entries, page_range, parse_html
 from .generic import next_links
 
 _Q = r"""\s*['"]?"""
-_FORM_A = re.compile(rf"createPageHTML\({_Q}(\d+){_Q}\s*,{_Q}(\d+){_Q}\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]")
-_FORM_C = re.compile(r"createPageHTML\(\s*['\"][A-Za-z_][\w\-]*['\"]\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?"
-                     r"\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]")
+_FORM_A = re.compile(
+    rf"createPageHTML\({_Q}(\d+){_Q}\s*,{_Q}(\d+){_Q}\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
+_FORM_C = re.compile(
+    r"createPageHTML\(\s*['\"][A-Za-z_][\w\-]*['\"]\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?"
+    r"\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
 _COUNT_B = re.compile(r"var\s+countPage\s*=\s*['\"]?(\d+)")
 _CURRENT_B = re.compile(r"var\s+currentPage\s*=\s*['\"]?(\d+)")
 _PAGER_D = re.compile(r"Pager\(\s*\{([^}]*)\}")
@@ -44,7 +49,11 @@ def plan_pages(url: str, html: str) -> list[PageRequest] | None:
     m = _FORM_C.search(html)
     if m:
         count, current, stem, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
-        return [PageRequest(urljoin(url, f"{stem}_{i}.{ext}")) for i in page_range(count, 2)] if current == 1 else []
+        return (
+            [PageRequest(urljoin(url, f"{stem}_{i}.{ext}")) for i in page_range(count, 2)]
+            if current == 1
+            else []
+        )
     m = _FORM_A.search(html)
     if m:
         count, current, stem, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
@@ -59,8 +68,13 @@ def plan_pages(url: str, html: str) -> list[PageRequest] | None:
         args = dict(re.findall(r"(\w+)\s*:\s*['\"]?([\w\-]+)['\"]?", m.group(1)))
         if "size" in args and args["size"].isdigit():
             first = args.get("current", "0") == "0"
-            return _zero_based(url, int(args["size"]), args.get("prefix", "index"), args.get("suffix", _ext(url))) \
-                if first else []
+            return (
+                _zero_based(
+                    url, int(args["size"]), args.get("prefix", "index"), args.get("suffix", _ext(url))
+                )
+                if first
+                else []
+            )
     m = _TOTAL_E.search(html)
     if m:
         return _zero_based(url, int(m.group(1)), "index", _ext(url)) if not _DEEP.search(url) else []

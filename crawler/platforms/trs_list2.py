@@ -9,13 +9,23 @@ records with title, URL, date and `files[]`.  One API call with a large `prepage
 the page-by-page calls when the API honours it; when it caps `prepage`, its answer's
 pageCount plans the remaining calls.  Each API call falls back to the other endpoint.
 """
+
 from __future__ import annotations
 
 import math
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlparse
 
-from .common import Listing, PageRequest, js_value, link_entries, load_json, page_range, parse_html, record_entries
+from .common import (
+    Listing,
+    PageRequest,
+    js_value,
+    link_entries,
+    load_json,
+    page_range,
+    parse_html,
+    record_entries,
+)
 from .trs import _ext
 
 SEARCH, DATA = "/fjdzapp/search", "/fjdzapp/data"
@@ -67,8 +77,11 @@ def _column(url: str, html: str) -> Listing:
     last_static = static if total is None else min(static, total - 1)
     listing.pages = [PageRequest(urljoin(url, f"index_{i}.{_ext(url)}")) for i in page_range(last_static, 1)]
     if channel and (total is None or total > last_static + 1):
-        args = {"channelid": channel, "classsql": _classsql(html),
-                "sortfield": js_value(html, "sortfield") or "-docorderpri,-docreltime"}
+        args = {
+            "channelid": channel,
+            "classsql": _classsql(html),
+            "sortfield": js_value(html, "sortfield") or "-docorderpri,-docreltime",
+        }
         big = max(BIG_PREPAGE, int(records)) if records and records.isdigit() else BIG_PREPAGE
         listing.pages.append(api_request(url, args, 1, big, get_first=DATA in html and SEARCH not in html))
     return listing
@@ -94,4 +107,3 @@ def parse_trs_list2(url: str, html: str, form: dict[str, str] | None = None) -> 
     if "/fjdzapp/" in urlparse(url).path:
         return _api_answer(url, html, form)
     return _column(url, html)
-

@@ -4,6 +4,7 @@ The page's search form carries the fields (infotypeId, jdid, area, …); page N 
 form with `currpage=N`.  A page whose list is loaded by script asks for page 1 first,
 and that answer's "共N页" plans the rest.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,10 @@ def _form_fields(root) -> tuple[str, dict[str, str]] | None:
 
 
 def _plan(action_url: str, fields: dict[str, str], first: int, last: int) -> list[PageRequest]:
-    return [PageRequest(action_url, tuple(sorted({**fields, "currpage": str(n)}.items()))) for n in page_range(last, first)]
+    return [
+        PageRequest(action_url, tuple(sorted({**fields, "currpage": str(n)}.items())))
+        for n in page_range(last, first)
+    ]
 
 
 def parse_xxgk(url: str, html: str, form: dict[str, str] | None = None) -> Listing:
@@ -38,7 +42,9 @@ def parse_xxgk(url: str, html: str, form: dict[str, str] | None = None) -> Listi
     total = _TOTAL.search(html)
     if SEARCH in url:  # an answer: the first one plans the other pages
         if form and form.get("currpage") == "1" and total:
-            listing.pages = _plan(url, {k: v for k, v in form.items() if k != "currpage"}, 2, int(total.group(1)))
+            listing.pages = _plan(
+                url, {k: v for k, v in form.items() if k != "currpage"}, 2, int(total.group(1))
+            )
         return listing
     found = _form_fields(root) if root is not None else None
     if found is None:

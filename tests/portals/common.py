@@ -1,4 +1,5 @@
 """What every family's fixture shares: a column's expectations, report and attachment bodies."""
+
 from __future__ import annotations
 
 import io
@@ -11,10 +12,22 @@ from dataclasses import dataclass, field
 import synth
 from portal import CORPUS, PortalServer, Route
 
-AGENCIES = ["平潭综合实验区管委会", "福州市鼓楼区人民政府", "嘉善县大云镇人民政府", "深圳市龙岗区发展和改革局",
-            "武汉市硚口区人民政府办公室", "岚皋县民主镇人民政府", "淄博市应急管理局", "南京市鼓楼区华侨路街道办事处"]
-NOTICES = ["关于2023年政务公开工作要点的通知", "政府信息公开指南", "2022年政府信息公开工作要点落实情况的函",
-           "关于征求意见的公告（2024年政府信息公开工作年度报告编制）"]
+AGENCIES = [
+    "平潭综合实验区管委会",
+    "福州市鼓楼区人民政府",
+    "嘉善县大云镇人民政府",
+    "深圳市龙岗区发展和改革局",
+    "武汉市硚口区人民政府办公室",
+    "岚皋县民主镇人民政府",
+    "淄博市应急管理局",
+    "南京市鼓楼区华侨路街道办事处",
+]
+NOTICES = [
+    "关于2023年政务公开工作要点的通知",
+    "政府信息公开指南",
+    "2022年政府信息公开工作要点落实情况的函",
+    "关于征求意见的公告（2024年政府信息公开工作年度报告编制）",
+]
 ATTACHMENT_KINDS = ("pdf", "docx", "doc", "wps", "ofd", "xls", "jpg", "png")
 
 
@@ -29,6 +42,7 @@ class Report:
 @dataclass
 class Column:
     """One fixture column: its registry row and what a crawl of it must and must not do."""
+
     sid: str
     family: str  # what `auto` must detect
     url: str
@@ -48,14 +62,18 @@ def report_title(rng: random.Random, year: int) -> str:
 
 def html_report(rng: random.Random, title: str, year: int) -> bytes:
     """A report published as an HTML page with the national tables (the normaliser reads it)."""
-    spec = synth.make_spec(rng, "2019" if year < 2021 else "2021", year=year, agency=title.split(str(year))[0])
+    spec = synth.make_spec(
+        rng, "2019" if year < 2021 else "2021", year=year, agency=title.split(str(year))[0]
+    )
     return synth.render_html(spec)
 
 
 def article(title: str, body: str = "<p>详见附件。</p>", script: str = "") -> bytes:
-    return (f'<html><head><meta charset="utf-8"><title>{title}</title>'
-            f'<meta name="ArticleTitle" content="{title}"></head><body>'
-            f'<div class="TRS_Editor"><h1>{title}</h1>{body}</div>{script}</body></html>').encode()
+    return (
+        f'<html><head><meta charset="utf-8"><title>{title}</title>'
+        f'<meta name="ArticleTitle" content="{title}"></head><body>'
+        f'<div class="TRS_Editor"><h1>{title}</h1>{body}</div>{script}</body></html>'
+    ).encode()
 
 
 def _png(width: int = 40, height: int = 20) -> bytes:
@@ -77,16 +95,26 @@ def _jpg() -> bytes:
 def _ofd() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("OFD.xml", '<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" '
-                              'Version="1.0" DocType="OFD"/>')
+        z.writestr(
+            "OFD.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" '
+            'Version="1.0" DocType="OFD"/>',
+        )
     return buf.getvalue()
 
 
 _OLE = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504)  # the compound-file header .doc/.wps/.xls start with
 
-CTYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-          "doc": "application/msword", "wps": "application/kswps", "ofd": "application/ofd",
-          "xls": "application/vnd.ms-excel", "jpg": "image/jpeg", "png": "image/png"}
+CTYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "doc": "application/msword",
+    "wps": "application/kswps",
+    "ofd": "application/ofd",
+    "xls": "application/vnd.ms-excel",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+}
 
 
 def attachment_body(kind: str, rng: random.Random, year: int) -> bytes:
@@ -114,7 +142,7 @@ def json_route(payload) -> Route:
 
 
 def chunks(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def li(href: str, title: str, date: str) -> str:
@@ -122,9 +150,11 @@ def li(href: str, title: str, date: str) -> str:
 
 
 def page(title: str, body: str, head: str = "") -> bytes:
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>{head}</head><body>'
-            f'<div class="header"><a href="/">首页</a></div>{body}'
-            f'<div class="footer">版权所有 网站标识码1234567890</div></body></html>').encode()
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>{head}</head><body>'
+        f'<div class="header"><a href="/">首页</a></div>{body}'
+        f'<div class="footer">版权所有 网站标识码1234567890</div></body></html>'
+    ).encode()
 
 
 def mixed(rng: random.Random, reports: list, notices: list) -> list:
@@ -148,14 +178,24 @@ def downfile(srv: PortalServer) -> dict[str, tuple[Route, str]]:
         if name not in files:
             return None
         route, referer = files[name]
-        return route if headers.get("Referer") == referer else Route(b"<html>403 Forbidden</html>", status=403)
+        return (
+            route if headers.get("Referer") == referer else Route(b"<html>403 Forbidden</html>", status=403)
+        )
 
     srv.handlers["/module/download/downfile.jsp"] = answer
     return files
 
 
-def publish(srv: PortalServer, rng: random.Random, folder: str, n: int, style: str = "link",
-            first_year: int = 2019, kinds: tuple[str, ...] = ATTACHMENT_KINDS, shape: str = "trs") -> list[Report]:
+def publish(
+    srv: PortalServer,
+    rng: random.Random,
+    folder: str,
+    n: int,
+    style: str = "link",
+    first_year: int = 2019,
+    kinds: tuple[str, ...] = ATTACHMENT_KINDS,
+    shape: str = "trs",
+) -> list[Report]:
     """n reports under folder, TRS-style addresses; every other one published as an attachment.
 
     style says how an attachment page names its file: `link` (<a href>), `apps` (a script
@@ -170,9 +210,10 @@ def publish(srv: PortalServer, rng: random.Random, folder: str, n: int, style: s
         date = f"{year + 1}-{i % 12 + 1:02d}-{i % 27 + 1:02d}"
         title = report_title(rng, year)
         stamp = date.replace("-", "")
-        path = {"trs": f"{folder}{stamp[:6]}/t{stamp}_{7000 + i}.html",
-                "content": f"{folder}Content-{2786000 + i}.html"}.get(
-            shape, f"/art/{year + 1}/{i % 12 + 1}/{i % 27 + 1}/art_{shape}_{7000 + i}.html")
+        path = {
+            "trs": f"{folder}{stamp[:6]}/t{stamp}_{7000 + i}.html",
+            "content": f"{folder}Content-{2786000 + i}.html",
+        }.get(shape, f"/art/{year + 1}/{i % 12 + 1}/{i % 27 + 1}/art_{shape}_{7000 + i}.html")
         rep = Report(title, date, srv.base + path)
         if i % 2 == 0:
             srv.add(path, html_report(rng, title, year))
@@ -187,12 +228,20 @@ def publish(srv: PortalServer, rng: random.Random, folder: str, n: int, style: s
                 rep.attachments.append(srv.base + dl)
             else:
                 url = add_attachment(srv, path.rsplit("/", 1)[0] + "/" + name, kind, rng, year)
-                body = {"link": f'<p>附件：<a href="./{name}">{title}.{kind}</a></p>', "apps": "<p>详见附件。</p>",
-                        "files": "<p>详见附件。</p>"}[style]
-                script = (f'<script>var apps = [{{"appdesc": "{title}.{kind}", "appfile": "{name}", '
-                          f'"fileext": "{kind}"}}];</script>') if style == "apps" else ""
+                body = {
+                    "link": f'<p>附件：<a href="./{name}">{title}.{kind}</a></p>',
+                    "apps": "<p>详见附件。</p>",
+                    "files": "<p>详见附件。</p>",
+                }[style]
+                script = (
+                    (
+                        f'<script>var apps = [{{"appdesc": "{title}.{kind}", "appfile": "{name}", '
+                        f'"fileext": "{kind}"}}];</script>'
+                    )
+                    if style == "apps"
+                    else ""
+                )
                 srv.add(path, article(title, body, script))
                 rep.attachments.append(url)
         out.append(rep)
     return out
-

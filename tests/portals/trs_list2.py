@@ -4,6 +4,7 @@
 `fuzhou` is a city column whose site has only `GET /fjdzapp/data`, capped at 15 per page,
 and whose attachments are listed in a script array on the article page.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,18 +32,43 @@ listModel({{quickMode: "动静结合", maxStaticIndex: {max_static}, listArgs: {
 def _record(srv: PortalServer, item, report) -> dict:
     href, title, date = item
     url = href if href.startswith("http") else srv.base + href
-    rec = {"doctitle": title, "docpuburl": url, "chnldocurl": url, "url": url,
-           "docreltime": date.replace("-", ".") + " 10:30:00", "pubdate": date, "puborg": "政府办", "fileno": "",
-           "files": []}
+    rec = {
+        "doctitle": title,
+        "docpuburl": url,
+        "chnldocurl": url,
+        "url": url,
+        "docreltime": date.replace("-", ".") + " 10:30:00",
+        "pubdate": date,
+        "puborg": "政府办",
+        "fileno": "",
+        "files": [],
+    }
     for a in report.attachments if report else []:
         name = a.rsplit("/", 1)[-1]
-        rec["files"].append({"appdesc": title, "appfile": name, "fileext": name.rsplit(".", 1)[-1],
-                             "_src": a.replace(srv.base, ""), "_href": a.replace(srv.base, "")})
+        rec["files"].append(
+            {
+                "appdesc": title,
+                "appfile": name,
+                "fileext": name.rsplit(".", 1)[-1],
+                "_src": a.replace(srv.base, ""),
+                "_href": a.replace(srv.base, ""),
+            }
+        )
     return rec
 
 
-def build(srv: PortalServer, rng: random.Random, sid: str, folder: str, searchid: int, chnl: int, n: int,
-          style: str, endpoint: str, cap: int | None) -> Column:
+def build(
+    srv: PortalServer,
+    rng: random.Random,
+    sid: str,
+    folder: str,
+    searchid: int,
+    chnl: int,
+    n: int,
+    style: str,
+    endpoint: str,
+    cap: int | None,
+) -> Column:
     col = Column(sid, "trs_list2", srv.base + folder)
     col.reports = publish(srv, rng, folder, n, style=style, first_year=2018)
     by_url = {r.url.replace(srv.base, ""): r for r in col.reports}
@@ -51,7 +77,7 @@ def build(srv: PortalServer, rng: random.Random, sid: str, folder: str, searchid
     items = mixed(rng, [(r.url.replace(srv.base, ""), r.title, r.date) for r in col.reports], notices)
     records = [_record(srv, it, by_url.get(it[0])) for it in items]
     max_static = 1
-    for k, chunk in enumerate(chunks(items, PREPAGE)[:max_static + 1]):
+    for k, chunk in enumerate(chunks(items, PREPAGE)[: max_static + 1]):
         path = folder + ("index.html" if k == 0 else f"index_{k}.html")
         srv.add(path, _column_page(chunk, k, searchid, chnl, max_static, len(items)))
         col.listing_paths.add(path)
@@ -64,9 +90,16 @@ def build(srv: PortalServer, rng: random.Random, sid: str, folder: str, searchid
         assert args.get("classsql") == f"chnlid={chnl}", args
         prepage = min(int(args["prepage"]), cap or 10**6)
         number = int(args["page"])
-        return json_route({"error": False, "page": number, "prepage": prepage, "recordCount": len(records),
-                           "pageCount": math.ceil(len(records) / prepage),
-                           "data": records[(number - 1) * prepage:number * prepage]})
+        return json_route(
+            {
+                "error": False,
+                "page": number,
+                "prepage": prepage,
+                "recordCount": len(records),
+                "pageCount": math.ceil(len(records) / prepage),
+                "data": records[(number - 1) * prepage : number * prepage],
+            }
+        )
 
     previous = srv.handlers.get(endpoint)
     srv.handlers[endpoint] = (lambda *a: api(*a) or previous(*a)) if previous else api
@@ -74,5 +107,9 @@ def build(srv: PortalServer, rng: random.Random, sid: str, folder: str, searchid
 
 
 def build_all(srv: PortalServer, rng: random.Random) -> list[Column]:
-    return [build(srv, rng, "pingtan", "/zwgk/zfxxgk/zfxxgknb/", 200210, 1813, 23, "files", "/fjdzapp/search", None),
-            build(srv, rng, "fuzhou", "/fz/xxgk/zfxxgknb/", 300310, 2217, 30, "apps", "/fjdzapp/data", 15)]
+    return [
+        build(
+            srv, rng, "pingtan", "/zwgk/zfxxgk/zfxxgknb/", 200210, 1813, 23, "files", "/fjdzapp/search", None
+        ),
+        build(srv, rng, "fuzhou", "/fz/xxgk/zfxxgknb/", 300310, 2217, 30, "apps", "/fjdzapp/data", 15),
+    ]
