@@ -1,4 +1,5 @@
 """Recognise anti-bot challenges and WAF answers (signatures in fences.yaml, data not code)."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -6,6 +6,7 @@ robots.txt included; a redirect or meta refresh is a new request and passes it a
 (the redirect middlewares also check the target first, to name the hop in the report,
 and stop loops instead of letting the duplicate filter drop them silently).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -49,7 +50,9 @@ class ScopeMiddleware:
     async def _lookup(self, host: str) -> list[str]:
         if host not in self._addresses:
             try:
-                self._addresses[host] = await asyncio.wait_for(asyncio.to_thread(self.resolve, host), self.timeout)
+                self._addresses[host] = await asyncio.wait_for(
+                    asyncio.to_thread(self.resolve, host), self.timeout
+                )
             except (OSError, asyncio.TimeoutError) as exc:
                 self._addresses[host] = exc
         found = self._addresses[host]
@@ -111,10 +114,17 @@ class OgiRobotsTxtMiddleware(RobotsTxtMiddleware):
         netloc = url.netloc
         if netloc not in self._parsers:
             self._parsers[netloc] = defer.Deferred()
-            robotsreq = Request(f"{url.scheme}://{netloc}/robots.txt", priority=self.DOWNLOAD_PRIORITY,
-                                meta={"dont_obey_robotstxt": True, "dont_retry": True, "kind": "robots",
-                                      "download_timeout": self.crawler.settings.getfloat("OGI_ROBOTS_TIMEOUT", 20)},
-                                callback=NO_CALLBACK)
+            robotsreq = Request(
+                f"{url.scheme}://{netloc}/robots.txt",
+                priority=self.DOWNLOAD_PRIORITY,
+                meta={
+                    "dont_obey_robotstxt": True,
+                    "dont_retry": True,
+                    "kind": "robots",
+                    "download_timeout": self.crawler.settings.getfloat("OGI_ROBOTS_TIMEOUT", 20),
+                },
+                callback=NO_CALLBACK,
+            )
             try:
                 resp = await self.crawler.engine.download_async(robotsreq)
                 await self._parse_robots(resp, netloc, request)
@@ -138,13 +148,15 @@ class OgiRobotsTxtMiddleware(RobotsTxtMiddleware):
         self._stats.inc_value(f"robotstxt/exception_count/{type(exc).__name__}")
         rp_dfd = self._parsers[netloc]
         if isinstance(exc, IgnoreRequest):  # its redirect was refused: as if absent (RFC 9309 2.3.1.3)
-            _spider(self).problem("robots.txt redirect not followed", f"{netloc}/robots.txt",
-                                  f"{exc}; treated as absent")
+            _spider(self).problem(
+                "robots.txt redirect not followed", f"{netloc}/robots.txt", f"{exc}; treated as absent"
+            )
             parser = None
         else:
             logger.warning("robots.txt of %s unreadable: %r (cause %r)", netloc, exc, exc.__cause__)
             _spider(self).robots_unreadable(f"{netloc}/robots.txt: {type(exc).__name__}: {exc}"[:300], exc)
             from scrapy.utils.misc import build_from_crawler
+
             parser = build_from_crawler(self._parserimpl, self.crawler, ROBOTS_DISALLOW_ALL)
         self._parsers[netloc] = parser
         rp_dfd.callback(parser)
@@ -166,14 +178,18 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def _wait(self, request) -> None:
         n = request.meta.get("retry_times", 0)
         if self.backoff > 0:
-            await asyncio.sleep(min(self.backoff * (2 ** n), 60))
+            await asyncio.sleep(min(self.backoff * (2**n), 60))
 
     async def process_response(self, request, response, spider=None):
         self.answered.add(urlparse_cached(request).netloc)
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
-        retry = get_retry_request(request, spider=spider or self.crawler.spider, reason=f"HTTP {response.status}",
-                                  max_retry_times=self.max_retry_times)
+        retry = get_retry_request(
+            request,
+            spider=spider or self.crawler.spider,
+            reason=f"HTTP {response.status}",
+            max_retry_times=self.max_retry_times,
+        )
         if retry is None:
             return response
         await self._wait(request)
@@ -184,8 +200,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
             limit = self.max_retry_times
             if urlparse_cached(request).netloc not in self.answered:
                 limit = min(limit, self.dead_host_retries)
-            retry = get_retry_request(request, spider=spider or self.crawler.spider,
-                                      reason=exception.__class__.__name__, max_retry_times=limit)
+            retry = get_retry_request(
+                request,
+                spider=spider or self.crawler.spider,
+                reason=exception.__class__.__name__,
+                max_retry_times=limit,
+            )
             if retry is not None:
                 await self._wait(request)
                 return retry
@@ -235,7 +255,13 @@ _FAILURE_KINDS = (  # (exception class names anywhere in the cause chain, status
     (("ConnectionRefusedError", "DownloadConnectionRefusedError"), "unreachable", "connection refused"),
     (("TimeoutError", "TCPTimedOutError", "DownloadTimeoutError", "UserTimeout"), "unreachable", "timeout"),
 )
-_RESET = ("ConnectionLost", "ConnectionDone", "ResponseNeverReceived", "ResponseFailed", "ConnectionResetError")
+_RESET = (
+    "ConnectionLost",
+    "ConnectionDone",
+    "ResponseNeverReceived",
+    "ResponseFailed",
+    "ConnectionResetError",
+)
 
 
 def _chain(exc: BaseException | None) -> list[BaseException]:
@@ -243,7 +269,9 @@ def _chain(exc: BaseException | None) -> list[BaseException]:
     while exc is not None and exc not in out and len(out) < 10:
         out.append(exc)
         reasons = getattr(exc, "reasons", None) or []  # twisted ResponseFailed wraps Failures
-        out.extend(getattr(r, "value", r) for r in reasons if isinstance(getattr(r, "value", r), BaseException))
+        out.extend(
+            getattr(r, "value", r) for r in reasons if isinstance(getattr(r, "value", r), BaseException)
+        )
         exc = exc.__cause__ or exc.__context__
     return out
 

@@ -13,13 +13,12 @@ class ArchivePipeline:
     def close_spider(self) -> None:
         self.crawler.spider.archive.close()
 
-    def process_item(self, item: dict):
+    async def process_item(self, item: dict):
         """Archive in a worker thread (disk writes must not stall downloads); count on the reactor."""
+        from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet.threads import deferToThread
 
-        d = deferToThread(self._store, item)
-        d.addCallback(self._count)
-        return d
+        return self._count(await maybe_deferred_to_future(deferToThread(self._store, item)))
 
     def _store(self, item: dict) -> tuple[dict, bool]:
         spider = self.crawler.spider

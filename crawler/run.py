@@ -134,15 +134,13 @@ def _process_class():
     return SignalAwareProcess
 
 
-def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None = None, refresh: bool = False,
-          refresh_days: int | None = None, log_file: Path | None = None,
+def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None = None,
+          refresh: bool = False, refresh_days: int | None = None, log_file: Path | None = None,
           listing_only: bool = False) -> list[SourceResult]:
     from scrapy.utils.project import get_project_settings
 
     import os
     from urllib.parse import urlsplit
-
-    from crawler.archive import RawArchive
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     base = get_project_settings()
@@ -157,13 +155,10 @@ def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None
     process = _process_class()(base)
     from crawler.spiders import spider_class
 
-    archive = RawArchive(data_dir)
     crawlers = []
     for src in sources:
         if not src.obey_robots:
             logging.getLogger("ogi").warning("source %s: robots.txt NOT obeyed (registry override)", src.id)
-        archive.append_source({"id": src.id, "name": src.name, "region_code": src.region_code,
-                               "platform": src.platform, "url": src.url})
         crawler = process.create_crawler(spider_class(src))
         process.crawl(crawler, source=src, data_dir=str(data_dir), refresh=refresh, refresh_days=refresh_days,
                       listing_only=listing_only)
@@ -217,7 +212,8 @@ def write_report(results: list[SourceResult], runs_dir: Path, started: dt.dateti
     tmp = path.with_suffix(".tmp")
     code = exit_code(results)
     payload = {"started": started.isoformat(), "finished": dt.datetime.now(dt.timezone.utc).isoformat(),
-               "status": {0: "ok", 1: "failed", 3: "interrupted"}[code], "interrupted": code == EXIT_INTERRUPTED,
+               "status": {0: "ok", 1: "failed", 3: "interrupted"}[code],
+               "interrupted": code == EXIT_INTERRUPTED,
                "exit_code": code, "sources": [asdict(r) for r in results]}
     tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(path)
@@ -225,13 +221,14 @@ def write_report(results: list[SourceResult], runs_dir: Path, started: dt.dateti
 
 
 def format_table(results: list[SourceResult]) -> str:
-    head = (f"{'source':<28} {'platform':<11} {'pages':>5} {'reports':>7} {'newest':>6} {'new':>5} {'errors':>6}"
-            "  status")
+    head = (f"{'source':<28} {'platform':<11} {'pages':>5} {'reports':>7} {'newest':>6} {'new':>5} "
+            f"{'errors':>6}  status")
     lines = [head, "-" * len(head)]
     for r in results:
         lines.append(f"{r.source_id[:28]:<28} {r.detected_platform or r.platform:<11} {r.pages_fetched:>5} "
                      f"{r.reports_found:>7} {r.newest_year or '-':>6} {r.new_documents:>5} {r.errors:>6}  "
                      f"{r.status}{': ' + r.reason if r.reason else ''}")
         for kind, p in r.problems.items():
-            lines.append(f"{'':<28}   {p['count']:>4} × {kind}: {p['examples'][0] if p['examples'] else ''}"[:200])
+            example = p["examples"][0] if p["examples"] else ""
+            lines.append(f"{'':<28}   {p['count']:>4} × {kind}: {example}"[:200])
     return "\n".join(lines)

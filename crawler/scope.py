@@ -14,6 +14,7 @@ are refused.  Only with the explicit setting OGI_ALLOW_PRIVATE_SOURCES (tests, a
 Names are resolved by `Resolver`: a static map (OGI_HOSTS, like curl --resolve), then
 the system resolver under a timeout; OGI_HOSTS_ONLY makes unmapped names a DNS failure.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -57,6 +58,7 @@ def address_kind(ip: str) -> str | None:
 @dataclass(frozen=True)
 class Scope:
     """The scope of one registry row (its URL) and whether it may live on a private address."""
+
     url: str
     allow_private: bool = False
 
@@ -104,8 +106,13 @@ class Scope:
 class Resolver:
     """Name → addresses: the static map first, then the system resolver (bounded by `timeout`)."""
 
-    def __init__(self, static: dict[str, str] | None = None, static_only: bool = False, timeout: float = 10.0,
-                 system: ResolveFn | None = None):
+    def __init__(
+        self,
+        static: dict[str, str] | None = None,
+        static_only: bool = False,
+        timeout: float = 10.0,
+        system: ResolveFn | None = None,
+    ):
         self.static = {k.lower(): v for k, v in (static or {}).items()}
         self.static_only = static_only
         self.timeout = timeout
@@ -131,5 +138,8 @@ class Resolver:
 
 
 def resolver_from_settings(settings) -> Resolver:
-    return Resolver(static=settings.getdict("OGI_HOSTS"), static_only=settings.getbool("OGI_HOSTS_ONLY"),
-                    timeout=settings.getfloat("DNS_TIMEOUT", 10.0))
+    return Resolver(
+        static=settings.getdict("OGI_HOSTS"),
+        static_only=settings.getbool("OGI_HOSTS_ONLY"),
+        timeout=settings.getfloat("DNS_TIMEOUT", 10.0),
+    )

@@ -74,7 +74,8 @@ def _settings(overrides: tuple[str, ...]) -> dict:
         raise click.BadParameter(str(exc), param_hint="--set") from None
 
 
-def _crawl(sources, data_dir: Path, refresh: bool, settings: dict | None = None, refresh_days: int | None = None):
+def _crawl(sources, data_dir: Path, refresh: bool, settings: dict | None = None,
+           refresh_days: int | None = None):
     import datetime as dt
 
     from crawler.run import crawl, format_table, judge, write_report
@@ -123,8 +124,8 @@ def crawl(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], refr
 @click.option("--only", multiple=True, help="crawl only these source ids")
 @_refresh_options
 @SET_OPT
-def run(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], refresh: bool, refresh_days: int | None,
-        overrides: tuple[str, ...]) -> None:
+def run(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], refresh: bool,
+        refresh_days: int | None, overrides: tuple[str, ...]) -> None:
     """Crawl, archive, then normalise the whole archive into DIR/parquet."""
     from crawler.run import EXIT_INTERRUPTED, exit_code
     from ogi.pipeline import normalize_archive

@@ -7,8 +7,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 PORTAL = Path(__file__).resolve().parents[1] / "data" / "demo_portal"
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "LOG_LEVEL": "WARNING",
-        "OGI_ALLOW_PRIVATE_SOURCES": True}  # the bundled portal is served on 127.0.0.1
+FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+        "LOG_LEVEL": "WARNING", "OGI_ALLOW_PRIVATE_SOURCES": True}  # the bundled portal is on 127.0.0.1
 
 
 class _Quiet(SimpleHTTPRequestHandler):

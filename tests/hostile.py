@@ -7,6 +7,7 @@ server, so a request that escaped the scope would show up in its log with its Ho
 Names mapped to a metadata or private address are never connected to: the crawl's
 scope check refuses them, and the connection resolver would refuse them again.
 """
+
 from __future__ import annotations
 
 import json
@@ -72,21 +73,38 @@ class Hostile:
     good: list[str] = field(default_factory=list)  # report URLs that must be archived
     raw: list[RawServer] = field(default_factory=list)
 
-    def row(self, sid: str, url: str) -> None:
-        self.rows.append(f"{sid},{sid} 栏目,,{url},static,true,true,hostile fixture")
+    def row(self, sid: str, url: str, robots: bool = True) -> None:
+        self.rows.append(f"{sid},{sid} 栏目,,{url},static,true,{str(robots).lower()},hostile fixture")
 
     def settings(self) -> list[str]:
-        sets = {"OGI_HOSTS": json.dumps(self.hosts), "OGI_HOSTS_ONLY": "true", "OGI_ROBOTS_TIMEOUT": "1",
-                "OGI_MAX_LISTING_PAGES": "25", "DOWNLOAD_TIMEOUT": "2", "CLOSESPIDER_TIMEOUT": "60"}
+        sets = {
+            "OGI_HOSTS": json.dumps(self.hosts),
+            "OGI_HOSTS_ONLY": "true",
+            "OGI_ROBOTS_TIMEOUT": "1",
+            "OGI_MAX_LISTING_PAGES": "25",
+            "DOWNLOAD_TIMEOUT": "2",
+            "CLOSESPIDER_TIMEOUT": "60",
+        }
         return [x for k, v in sets.items() for x in ("--set", f"{k}={v}")]
 
 
 def build(srv: PortalServer, rng) -> Hostile:
     h = Hostile(srv)
     port = srv.port
-    for name in ("www.hostile.gov.cn", "evil.example.com", "www.other.gov.cn", "loop.hostile.gov.cn",
-                 "www.endless.gov.cn", "www.echo.gov.cn", "www.r503.gov.cn", "www.rslow.gov.cn",
-                 "www.ts412.gov.cn", "www.jsl.gov.cn", "www.waf.gov.cn", "www.stub.gov.cn"):
+    for name in (
+        "www.hostile.gov.cn",
+        "evil.example.com",
+        "www.other.gov.cn",
+        "loop.hostile.gov.cn",
+        "www.endless.gov.cn",
+        "www.echo.gov.cn",
+        "www.r503.gov.cn",
+        "www.rslow.gov.cn",
+        "www.ts412.gov.cn",
+        "www.jsl.gov.cn",
+        "www.waf.gov.cn",
+        "www.stub.gov.cn",
+    ):
         h.hosts[name] = "127.0.0.1"
     h.hosts["meta.hostile.gov.cn"] = "169.254.169.254"  # the cloud metadata address, by name
     h.hosts["intra.hostile.gov.cn"] = "10.1.2.3"
@@ -138,6 +156,7 @@ def build(srv: PortalServer, rng) -> Hostile:
         n = int(path_qs.rsplit("=", 1)[1]) if "=" in path_qs else 1
         items = [(f"/endless/r{n}.html", f"第{n}单位2023年度政府信息公开工作年度报告", "2024-01-01")]
         return Route(_list_page("年报", items, f'<a href="/endless/list.html?page={n + 1}">下一页</a>'))
+
     srv.dynamic["/endless/list.html"] = endless
     srv.dynamic["/endless/r"] = lambda p: Route(report(3))
     h.row("endless", f"http://www.endless.gov.cn:{port}/endless/list.html?page=1")
@@ -147,28 +166,35 @@ def build(srv: PortalServer, rng) -> Hostile:
         n = int(path_qs.split("_")[-1].split(".")[0]) if "_" in path_qs else 1
         items = [("/echo/r1.html", "回声单位2023年度政府信息公开工作年度报告", "2024-01-01")]
         return Route(_list_page("年报", items, f'<a href="/echo/list_{n + 1}.html">下一页</a>'))
+
     srv.dynamic["/echo/list"] = echo
     srv.routes["/echo/r1.html"] = Route(report(4))
     h.row("echo", f"http://www.echo.gov.cn:{port}/echo/list_1.html")
 
     # robots.txt that fails: 503, and one slower than OGI_ROBOTS_TIMEOUT
     srv.vhosts[("www.r503.gov.cn", "/robots.txt")] = Route(b"busy", status=503, ctype="text/plain")
-    srv.vhosts[("www.rslow.gov.cn", "/robots.txt")] = Route(b"User-agent: *\nAllow: /\n", delay=4,
-                                                            ctype="text/plain")
+    srv.vhosts[("www.rslow.gov.cn", "/robots.txt")] = Route(
+        b"User-agent: *\nAllow: /\n", delay=4, ctype="text/plain"
+    )
     for sid in ("r503", "rslow"):
         srv.vhosts[(f"www.{sid}.gov.cn", f"/{sid}/list.html")] = Route(_list_page("年报", items[:2], ""))
         h.row(sid, f"http://www.{sid}.gov.cn:{port}/{sid}/list.html")
 
     # anti-bot answers (#10.9): 瑞数 412, __jsl_clearance, a 2-byte WAF body, a meta-refresh stub
-    ts = b'<html><head><meta http-equiv="Content-Type" content="text/html"><script>$_ts=window["$_ts"];' \
-         b'if(!$_ts)$_ts={};$_ts.nsd=12345;</script><script src="/x.js" r="m"></script></head></html>'
+    ts = (
+        b'<html><head><meta http-equiv="Content-Type" content="text/html"><script>$_ts=window["$_ts"];'
+        b'if(!$_ts)$_ts={};$_ts.nsd=12345;</script><script src="/x.js" r="m"></script></head></html>'
+    )
     srv.vhosts[("www.ts412.gov.cn", "/ts/list.html")] = Route(ts, status=412)
-    jsl = b"<script>document.cookie=('_')+('_jsl_clearance_s')+('=')+(1700000000)+'|0|';" \
-          b"location.href=location.pathname</script>"
+    jsl = (
+        b"<script>document.cookie=('_')+('_jsl_clearance_s')+('=')+(1700000000)+'|0|';"
+        b"location.href=location.pathname</script>"
+    )
     srv.vhosts[("www.jsl.gov.cn", "/jsl/list.html")] = Route(jsl, status=521)
     srv.vhosts[("www.waf.gov.cn", "/waf/list.html")] = Route(b"{}", ctype="application/json")
     srv.vhosts[("www.stub.gov.cn", "/stub/list.html")] = Route(
-        _html('<meta http-equiv="refresh" content="0; url=/stub/list.html">'))
+        _html('<meta http-equiv="refresh" content="0; url=/stub/list.html">')
+    )
     for sid in ("ts", "jsl", "waf", "stub"):
         host = {"ts": "www.ts412.gov.cn"}.get(sid, f"www.{sid}.gov.cn")
         h.row(f"fence_{sid}", f"http://{host}:{port}/{sid}/list.html")
@@ -176,9 +202,12 @@ def build(srv: PortalServer, rng) -> Hostile:
     # dead and fenced hosts (#11.7): reset, silent, refused, no DNS answer
     reset, silent = RawServer("reset"), RawServer("silent")
     h.raw = [reset, silent]
-    h.hosts.update({"www.geo.gov.cn": "127.0.0.1", "www.silent.gov.cn": "127.0.0.1", "www.gone.gov.cn": "127.0.0.1"})
+    h.hosts.update(
+        {"www.geo.gov.cn": "127.0.0.1", "www.silent.gov.cn": "127.0.0.1", "www.gone.gov.cn": "127.0.0.1"}
+    )
     h.row("geo_reset", f"http://www.geo.gov.cn:{reset.port}/col/list.html")
     h.row("silent", f"http://www.silent.gov.cn:{silent.port}/col/list.html")
+    h.row("silent_norobots", f"http://www.silent.gov.cn:{silent.port}/col2/list.html", robots=False)
     h.row("refused", f"http://www.gone.gov.cn:{refused_port()}/col/list.html")
     h.row("no_dns", "http://www.nodns.gov.cn/col/list.html")  # not in OGI_HOSTS: a DNS failure
     return h

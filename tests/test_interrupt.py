@@ -4,6 +4,7 @@ The kill -9 loop runs `ogi crawl` as a subprocess 20 times on a growing column o
 attachment-only reports and kills it at a random moment of each crawl (seeded); it costs
 20 process start-ups (Scrapy's import alone is ~1 s), about 60-90 s on 2 busy cores.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,9 @@ class Column:
         rng = random.Random(3)
         self.srv, self.items, self.pages, self.documents = srv, [], [], []
         for i in range(n):
-            spec = synth.make_spec(rng, "2021", year=2021 + i % 4, agency=synth.AGENCIES[i % len(synth.AGENCIES)])
+            spec = synth.make_spec(
+                rng, "2021", year=2021 + i % 4, agency=synth.AGENCIES[i % len(synth.AGENCIES)]
+            )
             path = f"/col/art/t{i}.html"
             title = f"{spec.agency}{spec.year}年度政府信息公开工作年度报告"
             if i % 2 == 0:
@@ -55,21 +58,29 @@ class Column:
         self.publish(n)
 
     def publish(self, k: int) -> None:
-        chunks = [self.items[:k][i:i + 3] for i in range(0, k, 3)]
+        chunks = [self.items[:k][i : i + 3] for i in range(0, k, 3)]
         for j, chunk in enumerate(chunks):
             nav = f'<a href="list_{j + 2}.html">下一页</a>' if j + 1 < len(chunks) else ""
-            self.srv.add("/col/list.html" if j == 0 else f"/col/list_{j + 1}.html", P._list_page("年报", chunk, nav))
+            self.srv.add(
+                "/col/list.html" if j == 0 else f"/col/list_{j + 1}.html", P._list_page("年报", chunk, nav)
+            )
 
 
 def sources_csv(srv: P.PortalServer, path: Path) -> Path:
-    path.write_text("id,name,region_code,url,platform,enabled,obey_robots,notes\n"
-                    f"col,测试栏目,350128,{srv.base}/col/list.html,static,true,true,fixture\n", encoding="utf-8")
+    path.write_text(
+        "id,name,region_code,url,platform,enabled,obey_robots,notes\n"
+        f"col,测试栏目,350128,{srv.base}/col/list.html,static,true,true,fixture\n",
+        encoding="utf-8",
+    )
     return path
 
 
 def successes(data: Path) -> Counter:
-    return Counter(r["url"] for r in RawArchive(data).records()
-                   if r.get("sha256") and r.get("kind") in ("page", "attachment"))
+    return Counter(
+        r["url"]
+        for r in RawArchive(data).records()
+        if r.get("sha256") and r.get("kind") in ("page", "attachment")
+    )
 
 
 def assert_archive_consistent(data: Path) -> None:
@@ -86,8 +97,17 @@ def test_kill_9_at_random_moments_then_rerun_every_report_exactly_once(tmp_path)
         pages, documents = col.pages, col.documents
         sources = sources_csv(srv, tmp_path / "s.csv")
         data = tmp_path / "data"
-        args = [*OGI, "crawl", "--sources", str(sources), "--data", str(data), *P.FAST,
-                "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
+        args = [
+            *OGI,
+            "crawl",
+            "--sources",
+            str(sources),
+            "--data",
+            str(data),
+            *P.FAST,
+            "--set",
+            "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+        ]
         killed_with_pending = 0
         manifest = data / "manifest/fetches.jsonl"
         for k in range(20):
@@ -96,8 +116,11 @@ def test_kill_9_at_random_moments_then_rerun_every_report_exactly_once(tmp_path)
             proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             # a random moment of the crawl itself (process start-up time varies with the machine's load)
             target, deadline = before + rng.randint(1, 9), time.time() + 30
-            while proc.poll() is None and time.time() < deadline and \
-                    (manifest.read_bytes().count(b"\n") if manifest.exists() else 0) < target:
+            while (
+                proc.poll() is None
+                and time.time() < deadline
+                and (manifest.read_bytes().count(b"\n") if manifest.exists() else 0) < target
+            ):
                 time.sleep(0.01)
             time.sleep(rng.uniform(0, 0.15))
             if proc.poll() is None:
@@ -114,8 +137,12 @@ def test_kill_9_at_random_moments_then_rerun_every_report_exactly_once(tmp_path)
     assert set(got) == set(pages) | set(documents)  # every page and every attachment, resumed or not
     assert set(got.values()) == {1}
     assert_archive_consistent(data)
-    assert killed_with_pending >= 1, "no kill landed between a page and its attachment: the test proved nothing"
-    norm = subprocess.run([*OGI, "normalize", "--data", str(data)], capture_output=True, text=True, timeout=240)
+    assert killed_with_pending >= 1, (
+        "no kill landed between a page and its attachment: the test proved nothing"
+    )
+    norm = subprocess.run(
+        [*OGI, "normalize", "--data", str(data)], capture_output=True, text=True, timeout=240
+    )
     assert norm.returncode == 0, norm.stdout + norm.stderr
     reports = pd.read_parquet(data / "parquet/reports")
     assert sorted(reports["document_url"]) == sorted(documents)  # each report exactly once
@@ -127,8 +154,17 @@ def test_sigterm_says_interrupted_exits_non_zero_and_the_rerun_completes(tmp_pat
         pages, documents = col.pages, col.documents
         sources = sources_csv(srv, tmp_path / "s.csv")
         data = tmp_path / "data"
-        args = [*OGI, "run", "--sources", str(sources), "--data", str(data), *P.FAST,
-                "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+        args = [
+            *OGI,
+            "run",
+            "--sources",
+            str(sources),
+            "--data",
+            str(data),
+            *P.FAST,
+            "--set",
+            "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+        ]
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         manifest = data / "manifest/fetches.jsonl"
         deadline = time.time() + 60
@@ -168,7 +204,9 @@ def test_refresh_304_is_success_and_refresh_days_rechecks_only_young_documents(t
         assert {srv.base + p for p in asked} >= set(pages) | set(documents)
         # listed 2022-2025 (January): older than 30 days today → --refresh-days 30 re-checks none of them
         srv.log.clear()
-        young = subprocess.run([*OGI, *base, "--refresh-days", "30"], capture_output=True, text=True, timeout=120)
+        young = subprocess.run(
+            [*OGI, *base, "--refresh-days", "30"], capture_output=True, text=True, timeout=120
+        )
         assert young.returncode == 0
         assert not {srv.base + p for _, _, p in srv.log} & (set(pages) | set(documents))
         # a year of days covers the newest (listed 2025-01-15 for a 2024 report) only when today is near
@@ -178,13 +216,16 @@ def test_refresh_304_is_success_and_refresh_days_rechecks_only_young_documents(t
     assert successes(data).most_common(1)[0][1] == 1  # 304s add no duplicate documents
 
 
-@pytest.mark.parametrize("arg,message", [
-    ("DOWNLOAD_TIMOUT=3", "not a known setting (did you mean DOWNLOAD_TIMEOUT?)"),
-    ("DOWNLOAD_TIMEOUT=soon", "expected a number"),
-    ("ROBOTSTXT_OBEY=maybe", "expected true or false"),
-    ("OGI_HOSTS=[1]", "expected a JSON dict"),
-    ("NOEQUALS", "takes KEY=VALUE"),
-])
+@pytest.mark.parametrize(
+    "arg,message",
+    [
+        ("DOWNLOAD_TIMOUT=3", "not a known setting (did you mean DOWNLOAD_TIMEOUT?)"),
+        ("DOWNLOAD_TIMEOUT=soon", "expected a number"),
+        ("ROBOTSTXT_OBEY=maybe", "expected true or false"),
+        ("OGI_HOSTS=[1]", "expected a JSON dict"),
+        ("NOEQUALS", "takes KEY=VALUE"),
+    ],
+)
 def test_set_values_are_validated(tmp_path, arg, message):
     from crawler.run import parse_overrides
 
@@ -193,18 +234,38 @@ def test_set_values_are_validated(tmp_path, arg, message):
 
 
 def test_set_errors_are_clear_on_the_command_line(tmp_path):
-    out = subprocess.run([*OGI, "crawl", "--data", str(tmp_path), "--set", "DOWNLOAD_TIMOUT=3"],
-                         capture_output=True, text=True, timeout=60)
-    assert out.returncode == 2 and "did you mean DOWNLOAD_TIMEOUT" in out.stderr and "Traceback" not in out.stderr
-    assert parse_ok() == {"DOWNLOAD_TIMEOUT": 3, "OGI_ALLOW_PRIVATE_SOURCES": True, "DOWNLOAD_DELAY": 0.25,
-                          "OGI_HOSTS": {"a.gov.cn": "127.0.0.1"}, "LOG_FILE": "x.log"}
+    out = subprocess.run(
+        [*OGI, "crawl", "--data", str(tmp_path), "--set", "DOWNLOAD_TIMOUT=3"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (
+        out.returncode == 2
+        and "did you mean DOWNLOAD_TIMEOUT" in out.stderr
+        and "Traceback" not in out.stderr
+    )
+    assert parse_ok() == {
+        "DOWNLOAD_TIMEOUT": 3,
+        "OGI_ALLOW_PRIVATE_SOURCES": True,
+        "DOWNLOAD_DELAY": 0.25,
+        "OGI_HOSTS": {"a.gov.cn": "127.0.0.1"},
+        "LOG_FILE": "x.log",
+    }
 
 
 def parse_ok() -> dict:
     from crawler.run import parse_overrides
 
-    return parse_overrides(["DOWNLOAD_TIMEOUT=3", "OGI_ALLOW_PRIVATE_SOURCES=yes", "DOWNLOAD_DELAY=0.25",
-                            'OGI_HOSTS={"a.gov.cn": "127.0.0.1"}', "LOG_FILE=x.log"])
+    return parse_overrides(
+        [
+            "DOWNLOAD_TIMEOUT=3",
+            "OGI_ALLOW_PRIVATE_SOURCES=yes",
+            "DOWNLOAD_DELAY=0.25",
+            'OGI_HOSTS={"a.gov.cn": "127.0.0.1"}',
+            "LOG_FILE=x.log",
+        ]
+    )
 
 
 def test_cron_line_works_on_a_fresh_install(tmp_path):
@@ -215,7 +276,7 @@ def test_cron_line_works_on_a_fresh_install(tmp_path):
     install = tmp_path / "opt/ogi-reports"
     (install / ".venv/bin").mkdir(parents=True)
     fake = install / ".venv/bin/ogi"
-    fake.write_text("#!/bin/sh\necho \"ogi $*\"\n")
+    fake.write_text('#!/bin/sh\necho "ogi $*"\n')
     fake.chmod(0o755)
     command = command.replace("/opt/ogi-reports", shlex.quote(str(install)))
     out = subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True, timeout=30)
@@ -233,15 +294,26 @@ def test_cron_line_works_on_a_fresh_install(tmp_path):
         holder.wait()
 
 
-@pytest.mark.parametrize("stats,status", [
-    ({"finish_reason": "finished", "ogi/listing_pages": 3}, "ok"),
-    ({"finish_reason": "shutdown"}, "interrupted"),
-    ({}, "interrupted"),  # a forced stop leaves no finish reason
-    ({"finish_reason": "closespider_timeout"}, "timed out"),
-    ({"finish_reason": "ogi_blocked", "ogi/fence": {"status": "blocked (x)", "reason": "r"}}, "blocked (x)"),
-    ({"finish_reason": "finished", "ogi/robots_failure": {"status": "unreachable (timeout)", "reason": "r"}},
-     "unreachable (timeout)"),
-])
+@pytest.mark.parametrize(
+    "stats,status",
+    [
+        ({"finish_reason": "finished", "ogi/listing_pages": 3}, "ok"),
+        ({"finish_reason": "shutdown"}, "interrupted"),
+        ({}, "interrupted"),  # a forced stop leaves no finish reason
+        ({"finish_reason": "closespider_timeout"}, "timed out"),
+        (
+            {"finish_reason": "ogi_blocked", "ogi/fence": {"status": "blocked (x)", "reason": "r"}},
+            "blocked (x)",
+        ),
+        (
+            {
+                "finish_reason": "finished",
+                "ogi/robots_failure": {"status": "unreachable (timeout)", "reason": "r"},
+            },
+            "unreachable (timeout)",
+        ),
+    ],
+)
 def test_how_a_source_ended(stats, status):
     from crawler.run import SourceResult, exit_code, judge, outcome
 

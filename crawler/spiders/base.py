@@ -101,8 +101,8 @@ class ReportSpider(scrapy.Spider):
         self.problem("robots.txt unreadable: disallowed for this run", detail)
         desc = describe_failure(exc) if exc is not None else None
         status = f"{desc[0]} ({desc[1]})" if desc else "unreachable (robots.txt unreadable)"
-        self.crawler.stats.set_value("ogi/robots_failure", {"status": status, "reason": f"{detail}: robots.txt "
-                                     "unreadable, so the whole site is disallowed for this run"})
+        reason = f"{detail}: robots.txt unreadable, so the whole site is disallowed for this run"
+        self.crawler.stats.set_value("ogi/robots_failure", {"status": status, "reason": reason})
 
     def _check_fence(self, response, kind: str) -> None:
         if kind in ("listing", "page"):
@@ -139,6 +139,9 @@ class ReportSpider(scrapy.Spider):
             yield request
 
     def start_requests(self):  # Scrapy < 2.13
+        src = self.source  # the registry row as crawled, for normalisation (manifest/sources.jsonl)
+        self.archive.append_source({"id": src.id, "name": src.name, "region_code": src.region_code,
+                                    "platform": src.platform, "url": src.url})
         first = PageRequest(self.source.url)
         self.listings_planned.add((first.url, first.formdata))
         yield self._listing_request(first, dont_filter=True, start=True)
@@ -320,7 +323,8 @@ class ReportSpider(scrapy.Spider):
             self._check_fence(response, kind)
         if request.meta.get("fallback"):  # the site lacks this endpoint: ask the other one, no error
             self.crawler.stats.inc_value("ogi/fallbacks")
-            return list(self._more_pages(list(request.meta["fallback"]), request.url, request.meta.get("platform")))
+            fallback = list(request.meta["fallback"])
+            return list(self._more_pages(fallback, request.url, request.meta.get("platform")))
         message = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         if isinstance(exc, IgnoreRequest) and "robots.txt" in message:  # policy, not a failure: counted apart
             self.crawler.stats.inc_value("ogi/robots_skipped")
