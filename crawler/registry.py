@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_SOURCES = Path(__file__).with_name("sources.csv")
-PLATFORMS = ("trs", "hanweb", "static", "auto")
+PLATFORMS = ("trs", "trs_list2", "hanweb", "jpaas", "hanweb_xxgk", "gkmlpt", "igs", "jsonlist", "static", "auto")
 REQUIRED = ("id", "name", "region_code", "url", "platform")
 
 
@@ -20,6 +20,7 @@ class Source:
     enabled: bool = True
     obey_robots: bool = True
     notes: str = ""
+    verified: str | None = None  # date a live `ogi sources check --write` found reports there
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -48,7 +49,8 @@ def load_sources(path: str | Path | None = None, only_enabled: bool = True) -> l
             seen.add(row["id"])
             src = Source(id=row["id"].strip(), name=row["name"].strip(), region_code=(row["region_code"] or "").strip() or None,
                          url=row["url"].strip(), platform=platform, enabled=_flag(row.get("enabled"), True),
-                         obey_robots=_flag(row.get("obey_robots"), True), notes=(row.get("notes") or "").strip())
+                         obey_robots=_flag(row.get("obey_robots"), True), notes=(row.get("notes") or "").strip(),
+                         verified=(row.get("verified") or "").strip() or None)
             if src.enabled or not only_enabled:
                 sources.append(src)
     return sources

@@ -22,7 +22,7 @@ from crawler.registry import Source
 class SourceResult:
     source_id: str
     url: str
-    platform: str
+    platform: str  # what the registry row says (may be `auto`)
     pages_fetched: int = 0
     reports_found: int = 0
     new_documents: int = 0
@@ -35,6 +35,8 @@ class SourceResult:
     attachments_resumed: int = 0
     problems: dict[str, Any] = field(default_factory=dict)
     error_list: list[dict[str, Any]] = field(default_factory=list)
+    detected_platform: str | None = None  # the family whose parser read the column (what `auto` chose)
+    newest_year: int | None = None  # the latest year among the report links listed
 
 
 EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 3
@@ -133,8 +135,8 @@ def _process_class():
 
 
 def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None = None,
-          refresh: bool = False,
-          refresh_days: int | None = None, log_file: Path | None = None) -> list[SourceResult]:
+          refresh: bool = False, refresh_days: int | None = None, log_file: Path | None = None,
+          listing_only: bool = False) -> list[SourceResult]:
     from scrapy.utils.project import get_project_settings
 
     import os
@@ -158,7 +160,8 @@ def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None
         if not src.obey_robots:
             logging.getLogger("ogi").warning("source %s: robots.txt NOT obeyed (registry override)", src.id)
         crawler = process.create_crawler(spider_class(src))
-        process.crawl(crawler, source=src, data_dir=str(data_dir), refresh=refresh, refresh_days=refresh_days)
+        process.crawl(crawler, source=src, data_dir=str(data_dir), refresh=refresh, refresh_days=refresh_days,
+                      listing_only=listing_only)
         crawlers.append((src, crawler))
     process.start()
     results = []
@@ -166,7 +169,8 @@ def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None
         s = crawler.stats.get_stats()
         status, reason = outcome(s)
         results.append(SourceResult(
-            source_id=src.id, url=src.url, platform=s.get("ogi/platform", src.platform),
+            source_id=src.id, url=src.url, platform=src.platform, detected_platform=s.get("ogi/platform"),
+            newest_year=s.get("ogi/newest_year"),
             pages_fetched=s.get("ogi/listing_pages", 0), reports_found=s.get("ogi/reports_found", 0),
             new_documents=s.get("ogi/new_documents", 0), errors=s.get("ogi/errors", 0),
             requests=s.get("downloader/request_count", 0), robots_obeyed=src.obey_robots,
@@ -217,11 +221,13 @@ def write_report(results: list[SourceResult], runs_dir: Path, started: dt.dateti
 
 
 def format_table(results: list[SourceResult]) -> str:
-    head = f"{'source':<28} {'platform':<8} {'pages':>5} {'reports':>7} {'new':>5} {'errors':>6}  status"
+    head = (f"{'source':<28} {'platform':<11} {'pages':>5} {'reports':>7} {'newest':>6} {'new':>5} "
+            f"{'errors':>6}  status")
     lines = [head, "-" * len(head)]
     for r in results:
-        lines.append(f"{r.source_id[:28]:<28} {r.platform:<8} {r.pages_fetched:>5} {r.reports_found:>7} "
-                     f"{r.new_documents:>5} {r.errors:>6}  {r.status}{': ' + r.reason if r.reason else ''}")
+        lines.append(f"{r.source_id[:28]:<28} {r.detected_platform or r.platform:<11} {r.pages_fetched:>5} "
+                     f"{r.reports_found:>7} {r.newest_year or '-':>6} {r.new_documents:>5} {r.errors:>6}  "
+                     f"{r.status}{': ' + r.reason if r.reason else ''}")
         for kind, p in r.problems.items():
             example = p["examples"][0] if p["examples"] else ""
             lines.append(f"{'':<28}   {p['count']:>4} × {kind}: {example}"[:200])

@@ -26,3 +26,11 @@ def report_year(title: str) -> int | None:
         return None
     m = _REPORT.search(t) or _SHORT.search(t)
     return int(m.group(1)) if m else None
+
+
+_COLUMN = re.compile(_alt(_WORDS["column_words"]))
+
+
+def is_report_column(name: str) -> bool:
+    """A category or column whose name says it holds the annual reports (e.g. a gkmlpt TREE node)."""
+    return bool(_COLUMN.search(norm(name)))

@@ -330,5 +330,10 @@ def show(report: str, data_dir: Path) -> None:
     click.echo(render(normalize_bytes(data, name, prov)))
 
 
+from ogi.sources import sources as _sources_group  # noqa: E402  (`ogi sources check`)
+
+main.add_command(_sources_group)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

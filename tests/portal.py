@@ -48,6 +48,9 @@ class PortalServer:
         self.vhosts: dict[tuple[str, str], Route] = {}  # (host name, path) → route, before `routes`
         self.dynamic: dict[str, callable] = {}  # path prefix → fn(path?query) → Route | None
         self.posts: dict[str, callable] = {}
+        # path → fn(method, path?query, form, headers) → Route | None: answers computed per request
+        # (APIs paging by query, downloads checking the Referer); None answers 404
+        self.handlers: dict[str, callable] = {}
         self.log: list[tuple[str, str, str]] = []  # (method, host header, path?query)
         self.hits: dict[str, int] = {}
         server = self
@@ -65,7 +68,9 @@ class PortalServer:
                     path += "index.html"  # as web servers do for a column's folder
                 length = int(self.headers.get("Content-Length") or 0)
                 form = self.rfile.read(length).decode() if length else ""
-                if method == "POST" and path in server.posts:
+                if path in server.handlers:
+                    route = server.handlers[path](method, self.path, form, self.headers)
+                elif method == "POST" and path in server.posts:
                     route = Route(server.posts[path](self.path, form), "text/xml; charset=utf-8")
                 else:
                     vhost = self.headers.get("Host", "").rsplit(":", 1)[0].lower()

@@ -1,4 +1,5 @@
 """Any other CMS: follow "下一页"/"尾页"/numbered page links and list_N / index_N / ?page=N."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,10 @@ from urllib.parse import urljoin, urlparse
 from .common import Listing, PageRequest, link_entries, parse_html
 
 _PAGE_TEXT = re.compile(r"^(?:下一页|下页|尾页|末页|后一页|>|>>|»|\d{1,3})$")
-_PAGE_HREF = re.compile(r"(?:index|list|default)_\d+\.\w+$|[?&](?:page|pageNo|pageIndex|p|currentPage)=\d+|/list\d*_\d+|_\d+\.s?html?$", re.I)
+_PAGE_HREF = re.compile(
+    r"(?:index|list|default)_\d+\.\w+$|[?&](?:page|pageNo|pageIndex|p|currentPage)=\d+|/list\d*_\d+|_\d+\.s?html?$",
+    re.I,
+)
 
 
 def next_links(root, url: str) -> list[PageRequest]:
@@ -23,12 +27,14 @@ def next_links(root, url: str) -> list[PageRequest]:
         target = urljoin(url, href)
         if urlparse(target).netloc != host or target in seen:
             continue
-        if _PAGE_TEXT.match(text) and (_PAGE_HREF.search(target) or text in ("下一页", "下页", "尾页", "末页", "后一页")):
+        if _PAGE_TEXT.match(text) and (
+            _PAGE_HREF.search(target) or text in ("下一页", "下页", "尾页", "末页", "后一页")
+        ):
             seen.add(target)
             out.append(PageRequest(target))
     return out
 
 
-def parse_generic(url: str, html: str) -> Listing:
+def parse_generic(url: str, html: str, form: dict[str, str] | None = None) -> Listing:
     root = parse_html(html)
     return Listing(entries=link_entries(root, url), pages=next_links(root, url))

@@ -2,7 +2,8 @@
 
 A listing page is parsed by its family's parser (crawler/platforms); report links are
 opened unless the archive already holds them (nightly runs fetch only what is new);
-every attachment a report page links (PDF, DOC, DOCX, WPS, OFD, XLS/XLSX) is kept.
+every attachment a report page has (PDF, DOC, DOCX, WPS, OFD, XLS/XLSX, JPG/PNG scans; as
+links, script arrays or an API's files[]) is kept, fetched with the article as Referer.
 Listing pages are re-read every run with conditional headers (ETag/Last-Modified).
 
 Hostile portals are bounded here: pagination stops at OGI_MAX_LISTING_PAGES and at a
@@ -16,26 +17,23 @@ import datetime as dt
 import hashlib
 import re
 from functools import cached_property
-from urllib.parse import urljoin
 
 import scrapy
-from lxml import etree
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 
 from crawler.archive import RawArchive
 from crawler.fences import fence_kind
 from crawler.middlewares import describe_failure
-from crawler.platforms import PageRequest, parse_listing
+from crawler.platforms import DOC_EXT, Entry, PageRequest, is_document_url, page_attachments, parse_listing
 from crawler.registry import Source
 from crawler.scope import Scope, ScopeError
 from normalize.extract.encoding import decode_html
 
-DOC_EXT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|et)(?:$|[?#])", re.I)
 DOC_TYPES = ("application/pdf", "application/msword", "application/vnd.openxmlformats", "application/vnd.ms-",
-             "application/ofd", "application/octet-stream", "application/kswps", "application/wps")
-_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
+             "application/ofd", "application/octet-stream", "application/kswps", "application/wps", "image/")
 _DIGITS = re.compile(rb"\d+")
 MAX_PROBLEM_EXAMPLES = 5
+__all__ = ["DOC_EXT", "DOC_TYPES", "ReportSpider"]
 
 
 def header(response, name: str) -> str | None:
@@ -63,8 +61,9 @@ class ReportSpider(scrapy.Spider):
     source: Source | None = None
 
     def __init__(self, source: Source | None = None, data_dir: str = "data", refresh: bool = False,
-                 refresh_days: int | None = None, **kwargs):
+                 refresh_days: int | None = None, listing_only: bool = False, **kwargs):
         super().__init__(**kwargs)
+        self.listing_only = listing_only  # `ogi sources check`: read the column, open no report
         self.source = source or type(self).source
         if self.source is None:
             raise ValueError("a ReportSpider needs a source (registry row)")
@@ -157,9 +156,11 @@ class ReportSpider(scrapy.Spider):
             extra = {k: page.get(k) for k in ("listing_url", "title", "listed_date", "year")}
             yield self._attachment_request(url, {**extra, "page_url": page.get("final_url") or page["url"]})
 
-    def _listing_request(self, page: PageRequest, dont_filter: bool = False,
-                         start: bool = False) -> scrapy.Request:
-        meta = {"handle_httpstatus_list": [304], "kind": "listing", "start": start}
+    def _listing_request(self, page: PageRequest, dont_filter: bool = False, start: bool = False,
+                         family: str | None = None) -> scrapy.Request:
+        """A listing page; pages a parser planned carry its family, form data and fallbacks."""
+        meta = {"handle_httpstatus_list": [304], "kind": "listing", "start": start, "platform": family,
+                "fallback": page.fallback, "form": dict(page.formdata) if page.formdata else None}
         if page.formdata:
             return scrapy.FormRequest(page.url, formdata=dict(page.formdata), callback=self.parse_listing,
                                       errback=self.on_error, meta=meta, dont_filter=dont_filter)
@@ -187,8 +188,11 @@ class ReportSpider(scrapy.Spider):
             charset = header(response, "Content-Type")
             yield self._fetch_item(response, "listing", {"listing_url": response.url})
         text, encoding = decode_html(body, charset)
-        listing = parse_listing(self.source.platform, response.url, text)
-        stats.set_value("ogi/platform", listing.platform)
+        planned = response.meta.get("platform")
+        family = planned or self.source.platform
+        listing = parse_listing(family, response.url, text, response.meta.get("form"), planned=bool(planned))
+        if not planned:
+            stats.set_value("ogi/platform", listing.platform)
         digest = self._digest(listing.entries, body)
         repeated = digest in self.page_digests
         self.page_digests.add(digest)
@@ -203,17 +207,28 @@ class ReportSpider(scrapy.Spider):
                 continue
             self.report_urls.add(entry.url)
             stats.set_value("ogi/reports_found", len(self.report_urls))
-            if not self.recheck(entry.url):
-                stats.inc_value("ogi/reports_known")
-                continue
-            meta = {"kind": "page", "entry": entry, "listing_url": response.url,
+            stats.max_value("ogi/newest_year", entry.year)
+            if not self.listing_only:
+                yield from self._entry_requests(entry, response.url)
+        if not repeated:
+            yield from self._more_pages(listing.pages, response.url, listing.platform)
+
+    def _entry_requests(self, entry: Entry, listing_url: str):
+        """The report page, and the attachments an API listed beside it (the article as Referer)."""
+        if not self.recheck(entry.url):
+            self.crawler.stats.inc_value("ogi/reports_known")
+        else:
+            meta = {"kind": "page", "entry": entry, "listing_url": listing_url,
                     "handle_httpstatus_list": [304]}
             yield scrapy.Request(entry.url, callback=self.parse_report, errback=self.on_error, meta=meta,
                                  headers=self._conditional(entry.url), priority=1)
-        if not repeated:
-            yield from self._more_pages(listing.pages, response.url)
+        extra = {"listing_url": listing_url, "title": entry.title, "listed_date": entry.date,
+                 "year": entry.year, "page_url": entry.url}
+        for url in self._in_scope(entry.files, "attachment link not followed"):
+            if self.recheck(url):
+                yield self._attachment_request(url, extra)
 
-    def _more_pages(self, pages: list[PageRequest], from_url: str):
+    def _more_pages(self, pages: list[PageRequest], from_url: str, family: str):
         limit = self.settings.getint("OGI_MAX_LISTING_PAGES", 200)
         for page in pages:
             key = (page.url, page.formdata)
@@ -229,7 +244,7 @@ class ReportSpider(scrapy.Spider):
                              "further listing pages not read")
                 return
             self.listings_planned.add(key)
-            yield self._listing_request(page)
+            yield self._listing_request(page, family=family)
 
     # -- reports and attachments ---------------------------------------------------------
     def parse_report(self, response):
@@ -245,12 +260,12 @@ class ReportSpider(scrapy.Spider):
                     yield self._attachment_request(url, {**extra, "page_url": response.url})
             return
         ctype = (header(response, "Content-Type") or "").lower()
-        if DOC_EXT.search(response.url) or ctype.startswith(DOC_TYPES):
+        if is_document_url(response.url) or ctype.startswith(DOC_TYPES):
             yield self._fetch_item(response, "attachment", {**extra, "page_url": response.url})
             return
         self._check_fence(response, "page")
         text, encoding = decode_html(response.body, header(response, "Content-Type"))
-        links = self._attachments(response.url, text)
+        links = list(dict.fromkeys(self._attachments(response.url, text) + list(entry.files)))
         yield self._fetch_item(response, "page", {**extra, "encoding": encoding, "attachments": len(links),
                                                   "attachment_urls": links})
         for url in links:
@@ -259,30 +274,29 @@ class ReportSpider(scrapy.Spider):
 
     def _attachment_request(self, url: str, extra: dict) -> scrapy.Request:
         meta = {"kind": "attachment", **extra, "handle_httpstatus_list": [304]}
+        headers = self._conditional(url)
+        if extra.get("page_url"):
+            headers["Referer"] = extra["page_url"]  # downfile.jsp refuses a download without its article
         return scrapy.Request(url, callback=self.parse_attachment, errback=self.on_error, meta=meta,
-                              headers=self._conditional(url), priority=2)
+                              headers=headers, priority=2)
 
     def _links_of_record(self, rec: dict, body: bytes) -> list[str]:
         text, _ = decode_html(body, rec.get("charset"))
         return self._attachments(rec.get("final_url") or rec["url"], text)
 
     def _attachments(self, page_url: str, text: str) -> list[str]:
-        root = etree.fromstring(text.encode("utf-8"), _PARSER) if text.strip() else None
-        if root is None:
-            return []
-        out: list[str] = []
-        for a in root.iter("a"):
-            href = (a.get("href") or "").strip()
-            if href and DOC_EXT.search(href):
-                url = urljoin(page_url, href)
-                if url in out:
-                    continue
-                try:
-                    self.scope.check_url(url)
-                except ScopeError as exc:
-                    self.problem("attachment link not followed", url, str(exc))
-                    continue
-                out.append(url)
+        """The page's attachments (links, downfile.jsp, script arrays: crawler/platforms), in scope."""
+        return self._in_scope(page_attachments(page_url, text), "attachment link not followed")
+
+    def _in_scope(self, urls, problem: str) -> list[str]:
+        out = []
+        for url in urls:
+            try:
+                self.scope.check_url(url)
+            except ScopeError as exc:
+                self.problem(problem, url, str(exc))
+                continue
+            out.append(url)
         return out
 
     def parse_attachment(self, response):
@@ -313,6 +327,10 @@ class ReportSpider(scrapy.Spider):
         if response is not None:
             self.answered = True
             self._check_fence(response, kind)
+        if request.meta.get("fallback"):  # the site lacks this endpoint: ask the other one, no error
+            self.crawler.stats.inc_value("ogi/fallbacks")
+            fallback = list(request.meta["fallback"])
+            return list(self._more_pages(fallback, request.url, request.meta.get("platform")))
         message = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         if isinstance(exc, IgnoreRequest) and "robots.txt" in message:  # policy, not a failure: counted apart
             self.crawler.stats.inc_value("ogi/robots_skipped")
