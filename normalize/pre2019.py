@@ -100,6 +100,16 @@ def phrasebook() -> Phrasebook:
     )
 
 
+def sources(metric: str) -> str:
+    """Where a metric's figure is read from, in words (for the data dictionary)."""
+    cfg = yaml.safe_load((Path(__file__).parent / "templates" / "pre2019.yaml").read_text(encoding="utf-8"))
+    rows = cfg["table"]["rows"].get(metric, [])
+    n = len(cfg["prose"].get(metric, [])) + sum(metric in p["metrics"] for p in cfg["prose_multi"])
+    parts = [f"statistics table row {' / '.join(rows)} (本年度 column)"] if rows else []
+    parts.append(f"a sentence matching one of {n} phrasings in normalize/templates/pre2019.yaml")
+    return "; or ".join(parts)
+
+
 # ----------------------------------------------------------------------------- year
 def find_year(text: str) -> int | None:
     """The year in a pre-2019 title, also when the title is broken over two lines."""
@@ -160,7 +170,7 @@ def read_prose(stream: Stream, spans: list[tuple[int, int]], year: int | None) -
                 continue  # already read as another pattern's figure (unavailable before refused)
             value = 0.0 if pat.zero else float(m.group("n"))
             start = _back_to(t, m.start(), _SENTENCE_END, _RAW_MAX)
-            end = _clause_end(t, m.end()) if pat.zero else m.end()  # "未收到…申请" reads to its clause end
+            end = _clause_end(t, m.end())  # "未收到…申请", "收到1份…行政复议申请": to the clause's end
             raw = stream.text[start:end].strip()
             if not pat.zero:
                 taken.append((m.start(), m.end()))

@@ -79,3 +79,42 @@ def test_sections_exclude_the_statistics_table():
     report = _read(src)
     body = " ".join(t for _, _, t in report.sections)
     assert "主动公开文件数 条 2543 78967" not in body
+
+
+def test_wide_export_has_pre2019_columns_and_bridges_across_the_template_change():
+    """平潭综合实验区 2011–2017 (pre-2019) and 2019/2021/2023 (national tables) in one wide table."""
+    import pandas as pd
+
+    from normalize.templates import METRICS
+    from normalize.write import report_rows
+    from publish.wide import build_wide, wide_columns
+
+    real = sorted((CORPUS / "real").glob("fujian_pingtan_zone_20*.page.txt"))
+    srcs = [s for s, _ in CASES if s.name.startswith("fujian_pingtan_zone_20")] + real
+    rows = [report_rows(_read(s)) for s in srcs]
+    reports = pd.DataFrame([r for x in rows for r in x["reports"]])
+    facts = pd.DataFrame([f for x in rows for f in x["facts"]])
+    w = build_wide(reports, facts).set_index("year")
+    assert list(w.index) == [2011, 2012, 2013, 2014, 2015, 2016, 2017, 2019, 2021, 2023]
+    assert w.loc[2013, "pre2019_active_items"] == 72804 and w.loc[2014, "pre2019_requests_received"] == 1
+    bridge = "requests_received_2008_2018_or_new_2019on__total"
+    assert w.loc[2014, bridge] == 1 and w.loc[2019, bridge] == w.loc[2019, "requests_new__total"]
+    assert w.loc[2019, "pre2019_requests_received"] != w.loc[2019, "pre2019_requests_received"]  # NaN
+    cols = {c.name: c for c in wide_columns()}
+    for metric, row in METRICS.items():
+        if row["templates"] == "pre2019":
+            assert metric.replace(".", "_") in cols
+    assert "roughly comparable" in cols[bridge].comparability and "§7" in cols[bridge].comparability
+    assert "pre2019_fees_amount" in cols and not any("fees" in n and "2008_2018" in n for n in cols)
+    assert "§5" in cols["pre2019_fees_amount"].comparability
+
+
+def test_dictionary_lists_pre2019_metrics_with_sources_and_comparability():
+    from publish.dictionary import markdown
+
+    md = markdown()
+    section = md.split("## Pre-2019 reports", 1)[1].split("\n## ", 1)[0]
+    for metric in ("pre2019.active.items", "pre2019.requests.received", "pre2019.appeals.complaints"):
+        line = next(ln for ln in section.splitlines() if ln.startswith(f"| {metric} |"))
+        assert "statistics table row" in line and "pre2019.yaml" in line and "pre-2019 reports" in line
+    assert "| requests_received_2008_2018_or_new_2019on__total | pre2019.requests.received | requests.new |" in section
