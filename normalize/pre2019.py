@@ -56,6 +56,11 @@ class Phrasebook:
     label_metric: dict[str, str]
     title: re.Pattern[str]
     metrics: tuple[str, ...]
+    same_as: dict[int, str]
+
+    def norm(self, text: str) -> str:
+        """The general normalisation plus this file's `same_as` (length kept, so offsets hold)."""
+        return norm(text).translate(self.same_as)
 
 
 def _number_group(cfg: dict[str, Any]) -> str:
@@ -97,6 +102,7 @@ def phrasebook() -> Phrasebook:
         label_metric={f"l{i}": label_metric[lab] for i, lab in enumerate(labels)},
         title=re.compile(cfg["title"]),
         metrics=tuple(dict.fromkeys(list(cfg["prose"]) + list(tab["rows"]))),
+        same_as={ord(k): v for k, v in cfg.get("same_as", {}).items()},
     )
 
 
@@ -113,7 +119,8 @@ def sources(metric: str) -> str:
 # ----------------------------------------------------------------------------- year
 def find_year(text: str) -> int | None:
     """The year in a pre-2019 title, also when the title is broken over two lines."""
-    m = phrasebook().title.search(norm(text[:3000]))
+    book = phrasebook()
+    m = book.title.search(book.norm(text[:3000]))
     return int(m.group(1)) if m else None
 
 
@@ -159,7 +166,7 @@ def _accept(book: Phrasebook, t: str, m: re.Match[str], pat: Pattern, year: int 
 def read_prose(stream: Stream, spans: list[tuple[int, int]], year: int | None) -> dict[str, dict[float, str]]:
     """metric → {value: the sentence it came from} for the text outside `spans` (tables)."""
     book = phrasebook()
-    t = stream.norm
+    t = stream.norm.translate(book.same_as)
     out: dict[str, dict[float, str]] = {}
     taken: list[tuple[int, int]] = []
     for pat in book.patterns:
@@ -222,7 +229,7 @@ def _row_values(text: str, t: str, start: int, end: int, units: str) -> tuple[li
 
 def read_table(stream: Stream) -> Table | None:
     book = phrasebook()
-    t, text = stream.norm, stream.text
+    t, text = stream.norm.translate(book.same_as), stream.text
     start_m = book.table_start.search(t)
     if not start_m:
         return None
@@ -320,9 +327,13 @@ def read(stream: Stream, year: int | None) -> Pre2019:
                     problems.append(f"{RULE}: {short} table {_fmt(value)} vs prose {_fmt(p)} ({said[p]!r})")
         elif reading:
             matches = [p for p in said if p in reading[0]]
-            if len(said) == 1 and len(matches) == 1:
-                facts.append(Fact(metric, None, matches[0], said[matches[0]]))
-                checks.append(Check(RULE, metric, matches[0], matches[0]))
+            if len(matches) == 1:  # the one split a sentence confirms; other sentences disagree with it
+                value = matches[0]
+                facts.append(Fact(metric, None, value, said[value]))
+                for p in said:
+                    checks.append(Check(RULE, metric, value, p))
+                    if p != value:
+                        problems.append(f"{RULE}: {short} table {_fmt(value)} vs prose {_fmt(p)} ({said[p]!r})")
             else:
                 facts.append(Fact(metric, None, None, row, AMBIGUOUS))
                 problems.append(f"{short}: {AMBIGUOUS} ({row!r})")
