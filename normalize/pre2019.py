@@ -9,6 +9,7 @@ never silently dropped; cumulative columns and approximate numbers are never fac
 run-together table cell is split only when its digits allow one split, or when exactly
 one split agrees with the prose.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,6 +46,7 @@ class Pattern:
 @dataclass(frozen=True)
 class Phrasebook:
     """pre2019.yaml, compiled."""
+
     patterns: tuple[Pattern, ...]
     part_of_agency: tuple[str, ...]
     not_this_period: re.Pattern[str]
@@ -128,6 +130,7 @@ def find_year(text: str) -> int | None:
 @dataclass
 class Reading:
     """What the prose and the table say about one metric."""
+
     prose: dict[float, str] = field(default_factory=dict)  # value → sentence (first one)
     table_row: str | None = None
     table: list[float] | None = None  # candidate 本年度 values (exactly one when unambiguous)
@@ -153,12 +156,12 @@ def _accept(book: Phrasebook, t: str, m: re.Match[str], pat: Pattern, year: int 
     """A match counts only for the whole agency, this year, as an exact figure."""
     if not pat.zero and (m.group("pre") or m.group("post")):
         return False  # approximate: 约4900, 20多条, 5300余条
-    clause = t[_back_to(t, m.start(), _CLAUSE_END, 80):m.end()]
+    clause = t[_back_to(t, m.start(), _CLAUSE_END, 80) : m.end()]
     if any(w in clause for w in book.part_of_agency) or book.not_this_period.search(clause):
         return False
     if any(w in clause for w in pat.unless):
         return False
-    sentence = t[_back_to(t, m.start(), _SENTENCE_END, 200):m.start()]
+    sentence = t[_back_to(t, m.start(), _SENTENCE_END, 200) : m.start()]
     years = _YEAR.findall(sentence)
     return year is None or not years or int(years[-1]) == year
 
@@ -214,14 +217,14 @@ def _row_values(text: str, t: str, start: int, end: int, units: str) -> tuple[li
     if pos < end and t[pos] == "\x1e":  # grid row: cells keep their borders, blanks included
         line_end = t.find("\n", pos, end)
         line_end = end if line_end < 0 else line_end
-        return [c.strip() for c in text[pos + 1:line_end].split("\x1f")], True, line_end
+        return [c.strip() for c in text[pos + 1 : line_end].split("\x1f")], True, line_end
     run = re.compile(r"(?:\d+(?:\.\d+)?[ \t\u3000]*)+").match(t, pos, end)
     if not run:
         return [], False, pos
     stop = run.end()
-    digits = t[run.start():stop].rstrip()
+    digits = t[run.start() : stop].rstrip()
     stop = run.start() + len(digits)
-    if stop < len(t) and t[stop] in ".、" and not t[stop + 1:stop + 2].isdigit():
+    if stop < len(t) and t[stop] in ".、" and not t[stop + 1 : stop + 2].isdigit():
         digits = digits[:-1].rstrip()  # the next row's number is glued on ("2192.同意")
         stop = run.start() + len(digits)
     return digits.split(), False, stop
@@ -236,7 +239,7 @@ def read_table(stream: Stream) -> Table | None:
     hits = list(book.row_labels.finditer(t, start_m.start()))
     if not hits:
         return None
-    columns, year_index = _columns(t[start_m.start():hits[0].start()])
+    columns, year_index = _columns(t[start_m.start() : hits[0].start()])
     rows: dict[str, tuple[str, list[str], bool]] = {}
     end = start_m.end()
     for i, h in enumerate(hits):
@@ -333,12 +336,14 @@ def read(stream: Stream, year: int | None) -> Pre2019:
                 for p in said:
                     checks.append(Check(RULE, metric, value, p))
                     if p != value:
-                        problems.append(f"{RULE}: {short} table {_fmt(value)} vs prose {_fmt(p)} ({said[p]!r})")
+                        problems.append(
+                            f"{RULE}: {short} table {_fmt(value)} vs prose {_fmt(p)} ({said[p]!r})"
+                        )
             else:
                 facts.append(Fact(metric, None, None, row, AMBIGUOUS))
                 problems.append(f"{short}: {AMBIGUOUS} ({row!r})")
         elif len(said) == 1:
-            (value, raw), = said.items()
+            ((value, raw),) = said.items()
             facts.append(Fact(metric, None, value, raw))
         elif said:
             facts.append(Fact(metric, None, None, " | ".join(said.values())[:2000], SEVERAL))
@@ -349,8 +354,13 @@ def read(stream: Stream, year: int | None) -> Pre2019:
     return Pre2019(facts, checks, problems, table.span if table else None, len(facts), read_ok)
 
 
-def apply(meta: dict[str, Any], stream: Stream, template: str, year: int | None,
-          warnings: list[str] | tuple[str, ...] = ()) -> Pre2019 | None:
+def apply(
+    meta: dict[str, Any],
+    stream: Stream,
+    template: str,
+    year: int | None,
+    warnings: list[str] | tuple[str, ...] = (),
+) -> Pre2019 | None:
     """Fill `meta` for a pre-2019 report and return its figures; None for any other report.
 
     A report is pre-2019 when the template detector says so, or when it found no national
@@ -366,8 +376,13 @@ def apply(meta: dict[str, Any], stream: Stream, template: str, year: int | None,
     problems = list(result.problems) + list(warnings)
     if year is None:
         problems.append("year not found (no title or statistics period naming it)")
-    meta.update(year=year, template="pre2019", cells_expected=result.metrics_stated,
-                cells_found=result.metrics_read, checks_failed=sum(1 for c in result.checks if not c.ok))
+    meta.update(
+        year=year,
+        template="pre2019",
+        cells_expected=result.metrics_stated,
+        cells_found=result.metrics_read,
+        checks_failed=sum(1 for c in result.checks if not c.ok),
+    )
     meta["status"] = "partial" if problems else "ok"
     meta["error"] = "; ".join(problems)[:2000] or None
     return result

@@ -27,7 +27,8 @@ def render(report: Report) -> str:
         for metric in [k for k in METRICS if k.startswith("pre2019.")]:
             f = facts.get((metric, None))
             if f:
-                lines.append(f"  {METRICS[metric]['zh_row']:<16} {_fmt(f.value, f.raw, f.note):>8}  {f.raw or ''}")
+                value = _fmt(f.value, f.raw, f.note)
+                lines.append(f"  {METRICS[metric]['zh_row']:<16} {value:>8}  {f.raw or ''}")
     lines.append("\n二、主动公开")
     for metric in [k for k in METRICS if k.startswith("active.")]:
         f = facts.get((metric, None))

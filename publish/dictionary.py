@@ -116,13 +116,15 @@ def _pre2019_section() -> list[str]:
     comparability = {c.metric: c.comparability for c in wide_columns() if c.kind == "metric"}
     for metric, row in METRICS.items():
         if row["templates"] == "pre2019":
-            out.append(f"| {metric} | {_md_escape(row['zh_row'])} | {_md_escape(row['en'])} | {row['unit']} | "
+            zh, en = _md_escape(row["zh_row"]), _md_escape(row["en"])
+            out.append(f"| {metric} | {zh} | {en} | {row['unit']} | "
                        f"{_md_escape(pre2019_sources(metric))} | {_md_escape(comparability[metric])} | "
                        f"{metric_column(metric, None)} |")
     bridges = [c for c in wide_columns() if c.kind == "bridge" and c.sources[0].startswith("pre2019.")]
     out += ["", "Bridge columns (one series across the template change, **roughly comparable** only):", "",
             "| column | pre-2019 metric | 2019+ metric (total) | caveat |", "|---|---|---|---|"]
-    out += [f"| {c.name} | {c.sources[0]} | {c.sources[1]} | {_md_escape(c.comparability)} |" for c in bridges]
+    out += [f"| {c.name} | {c.sources[0]} | {c.sources[1]} | {_md_escape(c.comparability)} |"
+            for c in bridges]
     return out
 
 

@@ -75,10 +75,11 @@ def _bridge_name(a: str, b: str) -> str:
 
 
 def _pre2019_bridges() -> list[tuple[str, str]]:
-    """(pre-2019 metric, 2019+ metric) pairs from metrics.csv's "~metric", minus derived.yaml's not_bridged."""
+    """(pre-2019 metric, 2019+ metric) pairs from metrics.csv's "~metric", less derived.yaml's not_bridged."""
     skip = set(DERIVED["pre2019"]["not_bridged"])
     return [(m, row["comparable_2019_2021"][1:]) for m, row in METRICS.items()
-            if row["templates"] == "pre2019" and row["comparable_2019_2021"].startswith("~") and m not in skip]
+            if row["templates"] == "pre2019" and row["comparable_2019_2021"].startswith("~")
+            and m not in skip]
 
 
 def _pre2019_bridge_name(pre: str, later: str) -> str:
@@ -96,7 +97,8 @@ def _pre2019_comparability(metric: str) -> str:
     later = METRICS[metric]["comparable_2019_2021"]
     if later.startswith("~") and metric not in DERIVED["pre2019"]["not_bridged"]:
         bridge = _pre2019_bridge_name(metric, later[1:])
-        return f"pre-2019 reports (2008–2018) only; roughly comparable with {later[1:]} (bridge {bridge}): {caveat}"
+        return (f"pre-2019 reports (2008–2018) only; roughly comparable with {later[1:]} "
+                f"(bridge {bridge}): {caveat}")
     return f"pre-2019 reports (2008–2018) only: {caveat}"
 
 
@@ -139,7 +141,8 @@ def wide_columns() -> tuple[Column, ...]:
         cols.append(Column(
             _pre2019_bridge_name(pre, later), "float64",
             f"{METRICS[pre]['zh_row']}（2008–2018）/ {METRICS[later]['zh_row']}（2019 起）",
-            f"{METRICS[pre]['en']} (pre-2019 reports) or {METRICS[later]['en']} (2019+, total): roughly comparable only",
+            f"{METRICS[pre]['en']} (pre-2019 reports) or {METRICS[later]['en']} (2019+, total): "
+            "roughly comparable only",
             METRICS[later]["unit"], "pre2019;2019;2021",
             "roughly comparable: " + DERIVED["pre2019"]["caveats"][pre],
             kind="bridge", sources=[pre, later]))

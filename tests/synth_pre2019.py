@@ -8,6 +8,7 @@ pages, and statistics tables as HTML grids or flattened text, with and without t
 历年累计 column.  The generator knows what a careful reader should record; it never asks
 the extractor.
 """
+
 from __future__ import annotations
 
 import html as htmllib
@@ -49,8 +50,11 @@ PHRASES: dict[str, list[str]] = {
     PARTIAL: ["其它公开答复数{v}条"],
     UNAVAILABLE: ["由于信息不存在否决公开答复{v}条", "另有{v}件为不存在的政府信息"],
     FEES: ["依申请收取复制、邮寄费用{v}元"],
-    REVIEW: ["收到以有关政府信息公开行政复议{v}件", "收到{v}份有关政府信息公开行政复议申请已及时处理",
-             "收到针对我办政府信息公开的行政复议{v}件"],
+    REVIEW: [
+        "收到以有关政府信息公开行政复议{v}件",
+        "收到{v}份有关政府信息公开行政复议申请已及时处理",
+        "收到针对我办政府信息公开的行政复议{v}件",
+    ],
     LITIGATION: ["维持具体行政行为1件；行政诉讼{v}件，目前暂未开庭审理"],
 }
 # Stated zeros: (sentence, metrics it sets to 0)
@@ -97,20 +101,43 @@ TRAPS: list[str] = [
 ]
 
 TABLE_ROWS = {  # era → rows (label, unit, metric or None); README "Statistics-table rows seen"
-    "2011": [("主动公开信息数", "条", ACTIVE), ("其中：1.网站公开", "条", None), ("2.政府公报公开", "条", None),
-             ("受理依申请公开信息总数", "条", RECEIVED), ("其中：1.当面申请数", "条", None),
-             ("2.传真申请数", "条", None), ("3.电子邮件申请数", "条", None), ("4.网上申请数", "条", None),
-             ("5.信函申请数", "条", None), ("6.其它形式申请数", "条", None), ("对申请的答复数", "条", ANSWERED),
-             ("其中：1.同意公开答复数", "条", GRANTED), ("2.同意部分公开答复数", "条", PARTIAL),
-             ("3.否决公开答复数", "条", REFUSED), ("行政复议数", "件", REVIEW), ("行政诉讼数", "件", LITIGATION),
-             ("行政申诉、举报数", "件", COMPLAINTS)],
-    "2014": [("主动公开文件数", "条", ACTIVE), ("其中：1、政府网站公开数", "条", None), ("2、政府公报公开数", "条", None),
-             ("受理依申请公开信息总数", "条", RECEIVED), ("其中：1、当面申请数", "条", None), ("2、网上申请数", "条", None),
-             ("3、信函、传真申请数", "条", None), ("对申请的答复总数", "条", ANSWERED),
-             ("其中：1、同意公开答复数", "条", GRANTED), ("2、同意部分公开答复数", "条", PARTIAL),
-             ("3、不予公开答复数", "条", REFUSED), ("4、其他类型答复数", "条", None),
-             ("政府信息公开收费减免金额", "元", None), ("接受行政诉讼、举报数", "件", COMPLAINTS),
-             ("行政复议数", "件", REVIEW), ("行政诉讼数", "件", LITIGATION)],
+    "2011": [
+        ("主动公开信息数", "条", ACTIVE),
+        ("其中：1.网站公开", "条", None),
+        ("2.政府公报公开", "条", None),
+        ("受理依申请公开信息总数", "条", RECEIVED),
+        ("其中：1.当面申请数", "条", None),
+        ("2.传真申请数", "条", None),
+        ("3.电子邮件申请数", "条", None),
+        ("4.网上申请数", "条", None),
+        ("5.信函申请数", "条", None),
+        ("6.其它形式申请数", "条", None),
+        ("对申请的答复数", "条", ANSWERED),
+        ("其中：1.同意公开答复数", "条", GRANTED),
+        ("2.同意部分公开答复数", "条", PARTIAL),
+        ("3.否决公开答复数", "条", REFUSED),
+        ("行政复议数", "件", REVIEW),
+        ("行政诉讼数", "件", LITIGATION),
+        ("行政申诉、举报数", "件", COMPLAINTS),
+    ],
+    "2014": [
+        ("主动公开文件数", "条", ACTIVE),
+        ("其中：1、政府网站公开数", "条", None),
+        ("2、政府公报公开数", "条", None),
+        ("受理依申请公开信息总数", "条", RECEIVED),
+        ("其中：1、当面申请数", "条", None),
+        ("2、网上申请数", "条", None),
+        ("3、信函、传真申请数", "条", None),
+        ("对申请的答复总数", "条", ANSWERED),
+        ("其中：1、同意公开答复数", "条", GRANTED),
+        ("2、同意部分公开答复数", "条", PARTIAL),
+        ("3、不予公开答复数", "条", REFUSED),
+        ("4、其他类型答复数", "条", None),
+        ("政府信息公开收费减免金额", "元", None),
+        ("接受行政诉讼、举报数", "件", COMPLAINTS),
+        ("行政复议数", "件", REVIEW),
+        ("行政诉讼数", "件", LITIGATION),
+    ],
 }
 TABLE_LAYOUTS = ("none", "grid", "spaced", "runtogether")
 
@@ -140,15 +167,23 @@ def splits(digits: str) -> list[int]:
 
 
 def _fill(template: str, year: int, v: int, rng: random.Random) -> str:
-    return template.format(Y=year, Y1=year - 1, v=v, x=v + rng.randint(1, 2000), d=rng.randint(1, 9),
-                           n=rng.randint(2, 99999))
+    return template.format(
+        Y=year, Y1=year - 1, v=v, x=v + rng.randint(1, 2000), d=rng.randint(1, 9), n=rng.randint(2, 99999)
+    )
 
 
-def make_spec(rng: random.Random, seed: int, layout: str | None = None, cumulative: bool | None = None,
-              conflict: bool = False) -> Pre2019Spec:
+def make_spec(
+    rng: random.Random,
+    seed: int,
+    layout: str | None = None,
+    cumulative: bool | None = None,
+    conflict: bool = False,
+) -> Pre2019Spec:
     """One report; `seed` rotates through the phrasings so a run of seeds uses every one."""
     year = rng.randint(2009, 2018)
-    s = Pre2019Spec(year, rng.choice(["平潭综合实验区", "道县文广新局", "舒兰市经济局", "朝阳乡人民政府", "北京市信访办"]))
+    s = Pre2019Spec(
+        year, rng.choice(["平潭综合实验区", "道县文广新局", "舒兰市经济局", "朝阳乡人民政府", "北京市信访办"])
+    )
     s.layout = layout or TABLE_LAYOUTS[seed % len(TABLE_LAYOUTS)]
     s.cumulative = (seed // 4) % 3 != 0 if cumulative is None else cumulative
     era = "2011" if year <= 2013 else "2014"
@@ -218,12 +253,21 @@ def _title(s: Pre2019Spec) -> str:
 
 
 def _paragraphs(s: Pre2019Spec) -> list[str]:
-    head = [f"本报告根据《中华人民共和国政府信息公开条例》编制。本报告所列数据的统计期限自{s.year}年1月1日起至"
-            f"{s.year}年12月31日止。", "一、概述", "推进政府信息公开工作是贯彻实施《条例》的重要举措。",
-            "二、主动公开政府信息情况", "（一）主动公开政府信息的数量"]
+    head = [
+        f"本报告根据《中华人民共和国政府信息公开条例》编制。本报告所列数据的统计期限自{s.year}年1月1日起至"
+        f"{s.year}年12月31日止。",
+        "一、概述",
+        "推进政府信息公开工作是贯彻实施《条例》的重要举措。",
+        "二、主动公开政府信息情况",
+        "（一）主动公开政府信息的数量",
+    ]
     body = [x + "。" for x in s.sentences]
-    tail = ["三、政府信息公开工作存在的主要问题及改进情况", "一是公开内容不够全面\u200b。", "二）进一步规范公开行为。",
-            "二○一二年二月二十日" if s.year == 2011 else "二〇一九年一月十日"]
+    tail = [
+        "三、政府信息公开工作存在的主要问题及改进情况",
+        "一是公开内容不够全面\u200b。",
+        "二）进一步规范公开行为。",
+        "二○一二年二月二十日" if s.year == 2011 else "二〇一九年一月十日",
+    ]
     return head + body + tail
 
 
@@ -259,9 +303,12 @@ def render_html(s: Pre2019Spec, encoding: str = "utf-8", traditional: bool = Fal
         text = render_text(s).decode("utf-8").rsplit("\n", 1)[-1]
         body.append(f"<p>{htmllib.escape(text)}</p>")
     charset = {"utf-8": "utf-8", "big5hkscs": "big5", "gbk": "gbk"}[encoding]
-    page = (f"<html><head><meta charset='{charset}'><title>{_title(s)}</title></head><body>"
-            f"<div class='TRS_Editor'><h1>{_title(s)}</h1>{''.join(body)}</div></body></html>")
+    page = (
+        f"<html><head><meta charset='{charset}'><title>{_title(s)}</title></head><body>"
+        f"<div class='TRS_Editor'><h1>{_title(s)}</h1>{''.join(body)}</div></body></html>"
+    )
     if traditional:
         import opencc
+
         page = opencc.OpenCC("s2t").convert(page)
     return page.encode(encoding, errors="xmlcharrefreplace")

@@ -3,6 +3,7 @@
 The data is a normalisation of corpus files (2011–2017 pre-2019, 2019/2021/2023 national
 template) with `ogi normalize`, so the test needs no demo build.  About 25 s.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -24,16 +25,29 @@ def executed(tmp_path_factory):
     files = sorted((CORPUS / "pre2019").glob("fujian_pingtan_zone_20*.page.txt"))
     files += sorted((CORPUS / "real").glob("fujian_pingtan_zone_20*.page.txt"))
     assert len(files) == len(YEARS)
-    run = subprocess.run([sys.executable, "-m", "ogi.cli", "normalize", *map(str, files),
-                          "--out", str(tmp / "data" / "parquet")], capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ogi.cli",
+            "normalize",
+            *map(str, files),
+            "--out",
+            str(tmp / "data" / "parquet"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     nb = nbformat.read(NOTEBOOK, as_version=4)
     mp = pytest.MonkeyPatch()
     mp.setenv("OGI_DATA", str(tmp / "data"))
     mp.setenv("OGI_FIGURES", str(tmp / "figures"))
     try:
-        NotebookClient(nb, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+        NotebookClient(
+            nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
+        ).execute()
     finally:
         mp.undo()
     return nb, tmp / "figures"

@@ -5,11 +5,12 @@ expected, each prose/table conflict flagged as a failed `pre2019.prose_vs_table`
 both numbers, and every value's `raw` an exact piece of the document that is the sentence
 or table row the expected file names.
 """
+
 from __future__ import annotations
 
 import pytest
-
 from conftest import CORPUS, corpus_cases, same
+
 from normalize import normalize_bytes
 from normalize.pre2019 import RULE
 
@@ -30,8 +31,11 @@ def test_pre2019_report(src, expected):
     assert report.meta["template"] == "pre2019"
     assert report.meta["year"] == expected["year"]
     got = {f.metric: f for f in report.facts if f.value is not None}
-    wrong = {m: (v, got[m].value if m in got else "missing") for m, v in expected["facts"].items()
-             if m not in got or not same(v, got[m].value)}
+    wrong = {
+        m: (v, got[m].value if m in got else "missing")
+        for m, v in expected["facts"].items()
+        if m not in got or not same(v, got[m].value)
+    }
     assert not wrong, f"{src.name}: wrong or missing {wrong}"
     extra = {m: f.value for m, f in got.items() if m not in expected["facts"]}
     assert not extra, f"{src.name}: figures the document does not state: {extra}"
@@ -62,8 +66,11 @@ def test_agreeing_prose_and_table_are_recorded_as_passing_checks():
     checks = {c.subject: c for c in _read(src).checks if c.rule == RULE}
     # 7 = 7|28, 3 = 3|24, 2 = 2|19 from the run-together table, each confirmed by a sentence
     assert {m: (c.expected, c.ok) for m, c in checks.items()}.items() >= {
-        "pre2019.requests.received": (7, True), "pre2019.requests.answered": (3, True),
-        "pre2019.requests.granted": (2, True), "pre2019.active.items": (1853, True)}.items()
+        "pre2019.requests.received": (7, True),
+        "pre2019.requests.answered": (3, True),
+        "pre2019.requests.granted": (2, True),
+        "pre2019.active.items": (1853, True),
+    }.items()
 
 
 def test_ambiguous_run_together_cell_takes_the_sentence_that_matches_one_split():
@@ -117,4 +124,7 @@ def test_dictionary_lists_pre2019_metrics_with_sources_and_comparability():
     for metric in ("pre2019.active.items", "pre2019.requests.received", "pre2019.appeals.complaints"):
         line = next(ln for ln in section.splitlines() if ln.startswith(f"| {metric} |"))
         assert "statistics table row" in line and "pre2019.yaml" in line and "pre-2019 reports" in line
-    assert "| requests_received_2008_2018_or_new_2019on__total | pre2019.requests.received | requests.new |" in section
+    assert (
+        "| requests_received_2008_2018_or_new_2019on__total | pre2019.requests.received | requests.new |"
+        in section
+    )

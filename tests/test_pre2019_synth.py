@@ -4,6 +4,7 @@ Every phrasing and trap of the corpus README, traditional characters (also as Bi
 and statistics tables as HTML grids, spaced text and run-together text, with and without
 the cumulative column.  About 5 s of CPU.
 """
+
 from __future__ import annotations
 
 import random
@@ -31,7 +32,11 @@ def _render(spec: sp.Pre2019Spec, fmt: str) -> tuple[bytes, str]:
 def _case(seed: int) -> tuple[sp.Pre2019Spec, str]:
     rng = random.Random(seed)
     spec = sp.make_spec(rng, seed, conflict=seed % 7 == 3)
-    fmt = FORMATS[(seed // 4) % len(FORMATS)] if spec.layout != "grid" else ("html", "html_big5_traditional")[(seed // 4) % 2]
+    fmt = (
+        FORMATS[(seed // 4) % len(FORMATS)]
+        if spec.layout != "grid"
+        else ("html", "html_big5_traditional")[(seed // 4) % 2]
+    )
     return spec, fmt
 
 
@@ -78,15 +83,23 @@ def test_run_together_cell_without_a_sentence_is_left_null_and_flagged():
 
 def test_missing_cell_in_a_spaced_table_does_not_shift_the_rows_after_it():
     spec = sp.Pre2019Spec(2013, "平潭综合实验区", layout="spaced")
-    spec.table = [("主动公开信息数", "条", "72804 76424"), ("2、政府公报公开", "条", "0"),
-                  ("受理依申请公开信息总数", "条", "3 5"), ("对申请的答复总数", "条", "2 4")]
+    spec.table = [
+        ("主动公开信息数", "条", "72804 76424"),
+        ("2、政府公报公开", "条", "0"),
+        ("受理依申请公开信息总数", "条", "3 5"),
+        ("对申请的答复总数", "条", "2 4"),
+    ]
     spec.values = {sp.ACTIVE: 72804, sp.RECEIVED: 3, sp.ANSWERED: 2}
     _check(spec, *_render(spec, "one_line"))
 
 
 def test_approximate_figures_are_never_recorded():
     spec = sp.Pre2019Spec(2014, "平潭综合实验区")
-    spec.sentences = ["共主动公开政府信息5300余条", "全年主动公开政府信息20多条", "受理政府信息公开申请约12件"]
+    spec.sentences = [
+        "共主动公开政府信息5300余条",
+        "全年主动公开政府信息20多条",
+        "受理政府信息公开申请约12件",
+    ]
     _check_no_figures(spec)
 
 
