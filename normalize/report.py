@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import checks as checks_mod
+from . import pre2019
 from .extract import ExtractError, extract, sniff
 from .mapping import Fact, map_stream
 from .places import resolve as resolve_place
@@ -98,6 +99,10 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     meta["year"] = year
     meta["published"] = meta["published"] or parse_date(doc.published) or find_published(stream.text, None) or sig_date
     mapped = map_stream(stream, year)
+    pre = pre2019.apply(meta, stream, mapped.template, year, doc.warnings)
+    if pre is not None:  # no national tables: headline figures from prose and statistics table
+        cut = stream.grid_spans + ([pre.table_span] if pre.table_span else [])
+        return Report(meta, pre.facts, pre.checks, sections_text(stream.text, mapped.sections, cut))
     meta["template"] = mapped.template
     meta["cells_expected"] = mapped.cells_expected
     meta["cells_found"] = mapped.cells_found
@@ -107,10 +112,7 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     problems = list(mapped.problems) + doc.warnings
     if year is None:
         problems.append("year not found (no title or statistics period naming it)")
-    if mapped.template == "pre2019":
-        meta["status"] = "partial"
-        problems.insert(0, "pre-2019 report: no national tables; figures are not mapped yet")
-    elif mapped.template == "unknown" or mapped.cells_expected == 0:
+    if mapped.template == "unknown" or mapped.cells_expected == 0:
         meta["status"] = "failed"
         problems.insert(0, "no national template table found (not an annual report, or its tables are images)")
     elif mapped.cells_found < mapped.cells_expected or problems:

@@ -57,6 +57,13 @@ def render(report: Report) -> str:
     if m.get("error"):
         lines.append(f"  note: {m['error']}")
     facts = {(f.metric, f.applicant): f for f in report.facts}
+    if m["template"] == "pre2019":
+        lines.append("\n2019年以前：主要数字 (headline figures)")
+        for metric in [k for k in METRICS if k.startswith("pre2019.")]:
+            f = facts.get((metric, None))
+            if f:
+                value = _fmt(f.value, f.raw, f.note)
+                lines.append(f"  {METRICS[metric]['zh_row']:<16} {value:>8}  {f.raw or ''}")
     lines.append("\n二、主动公开")
     for metric in [k for k in METRICS if k.startswith("active.")]:
         f = facts.get((metric, None))

@@ -11,6 +11,7 @@ import io
 import os
 from pathlib import Path
 
+from normalize.pre2019 import sources as pre2019_sources
 from normalize.templates import APPLICANTS, METRICS, TABLES
 
 from .wide import DERIVED, metric_column, wide_columns
@@ -76,6 +77,7 @@ def markdown() -> str:
         wide = metric_column(metric, "total" if row["by_applicant"] == "yes" else None)
         out.append(f"| {metric} | {row['templates']} | {_md_escape(zh)} | {_md_escape(row['en'])} | {row['unit']} | "
                    f"{row['comparable_2019_2021']} | {wide} |")
+    out += _pre2019_section()
     out += ["", "## wide — one row per report (`ogi export --wide`)", "",
             "Metric columns are named `metric` with dots as underscores, plus `__applicant` for table 三. "
             "Metrics printed in both templates with the same meaning keep that plain name; a metric "
@@ -98,6 +100,32 @@ def markdown() -> str:
     out += [f"| {c.name} | {c.type} | {_md_escape(c.zh)} | {_md_escape(c.en)} | {c.unit} | {c.templates} | "
             f"{_md_escape(c.comparability)} |" for c in wide_columns()]
     return "\n".join(out) + "\n"
+
+
+def _pre2019_section() -> list[str]:
+    """The pre-2019 metrics: where each figure is read from and how far it compares with 2019+."""
+    out = ["", "## Pre-2019 reports (2008–2018) / 2019年以前的年度报告", "",
+           "Before 2019 there was no national table. `template = pre2019` reports get the headline "
+           "figures below, read from the report's sentences and, where printed, its statistics table "
+           "(本年度 column; the 历年累计 column is never read). A figure is recorded only where the report "
+           "states it; 未收到/没有/无一例/暂不收费 is 0; approximate figures (约, 多, 余) are never recorded. "
+           "`raw` holds the sentence or table row it came from. Where a sentence and the table disagree "
+           "the table's value is kept and the check `pre2019.prose_vs_table` fails with both numbers.", "",
+           "| metric | 中文 | English | unit | read from | comparability with 2019+ | wide column |",
+           "|---|---|---|---|---|---|---|"]
+    comparability = {c.metric: c.comparability for c in wide_columns() if c.kind == "metric"}
+    for metric, row in METRICS.items():
+        if row["templates"] == "pre2019":
+            zh, en = _md_escape(row["zh_row"]), _md_escape(row["en"])
+            out.append(f"| {metric} | {zh} | {en} | {row['unit']} | "
+                       f"{_md_escape(pre2019_sources(metric))} | {_md_escape(comparability[metric])} | "
+                       f"{metric_column(metric, None)} |")
+    bridges = [c for c in wide_columns() if c.kind == "bridge" and c.sources[0].startswith("pre2019.")]
+    out += ["", "Bridge columns (one series across the template change, **roughly comparable** only):", "",
+            "| column | pre-2019 metric | 2019+ metric (total) | caveat |", "|---|---|---|---|"]
+    out += [f"| {c.name} | {c.sources[0]} | {c.sources[1]} | {_md_escape(c.comparability)} |"
+            for c in bridges]
+    return out
 
 
 def _write(path: Path, text: str) -> None:

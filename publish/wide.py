@@ -52,10 +52,16 @@ def _snake(metric: str) -> str:
 
 
 def metric_column(metric: str, applicant: str | None) -> str:
-    """Name of a metric × applicant column: plain if both templates print it, else prefixed."""
+    """Name of a metric × applicant column: plain if both templates print it, else prefixed.
+
+    pre2019.* metrics already carry their prefix: pre2019_requests_received.
+    """
     row = METRICS[metric]
     templates = row["templates"].split(";")
-    base = _snake(metric) if len(templates) > 1 and row["comparable_2019_2021"] == "yes" else f"t{templates[0]}_{_snake(metric)}"
+    if len(templates) > 1 and row["comparable_2019_2021"] == "yes" or templates == ["pre2019"]:
+        base = _snake(metric)
+    else:
+        base = f"t{templates[0]}_{_snake(metric)}"
     return f"{base}__{applicant}" if applicant else base
 
 
@@ -66,6 +72,34 @@ def _bridge_name(a: str, b: str) -> str:
     while k < min(len(pa_), len(pb)) - 1 and pa_[k] == pb[k]:
         k += 1
     return "_".join(pa_[:k] + pa_[k:]) + "_2019_or_" + "_".join(pb[k:]) + "_2021"
+
+
+def _pre2019_bridges() -> list[tuple[str, str]]:
+    """(pre-2019 metric, 2019+ metric) pairs from metrics.csv's "~metric", less derived.yaml's not_bridged."""
+    skip = set(DERIVED["pre2019"]["not_bridged"])
+    return [(m, row["comparable_2019_2021"][1:]) for m, row in METRICS.items()
+            if row["templates"] == "pre2019" and row["comparable_2019_2021"].startswith("~")
+            and m not in skip]
+
+
+def _pre2019_bridge_name(pre: str, later: str) -> str:
+    """pre2019.requests.received ~ requests.new → requests_received_2008_2018_or_new_2019on__total."""
+    a, b = pre.removeprefix("pre2019.").split("."), later.split(".")
+    k = 0
+    while k < min(len(a), len(b)) - 1 and a[k] == b[k]:
+        k += 1
+    name = "_".join(a) + "_2008_2018_or_" + "_".join(b[k:]) + "_2019on"
+    return name + ("__total" if METRICS[later]["by_applicant"] == "yes" else "")
+
+
+def _pre2019_comparability(metric: str) -> str:
+    caveat = DERIVED["pre2019"]["caveats"][metric]
+    later = METRICS[metric]["comparable_2019_2021"]
+    if later.startswith("~") and metric not in DERIVED["pre2019"]["not_bridged"]:
+        bridge = _pre2019_bridge_name(metric, later[1:])
+        return (f"pre-2019 reports (2008–2018) only; roughly comparable with {later[1:]} "
+                f"(bridge {bridge}): {caveat}")
+    return f"pre-2019 reports (2008–2018) only: {caveat}"
 
 
 def _applicants(metric: str) -> list[str | None]:
@@ -84,6 +118,8 @@ def wide_columns() -> tuple[Column, ...]:
         comp_text = {"yes": "comparable across the 2019 and 2021 templates",
                      "no": f"{row['templates']} template only: not comparable"}.get(
             comp, f"{row['templates']} template only; roughly comparable with {comp.lstrip('~')} (see the bridge column)")
+        if row["templates"] == "pre2019":
+            comp_text = _pre2019_comparability(metric)
         for a in _applicants(metric):
             fill = DERIVED["fill"].get(metric)
             cols.append(Column(
@@ -101,6 +137,15 @@ def wide_columns() -> tuple[Column, ...]:
                 f"{row['en']} (2019 template) or {METRICS[other]['en']} (2021 template): roughly comparable only",
                 row["unit"], "2019;2021", "roughly comparable: the two templates define it differently",
                 kind="bridge", sources=[metric, other]))
+    for pre, later in _pre2019_bridges():
+        cols.append(Column(
+            _pre2019_bridge_name(pre, later), "float64",
+            f"{METRICS[pre]['zh_row']}（2008–2018）/ {METRICS[later]['zh_row']}（2019 起）",
+            f"{METRICS[pre]['en']} (pre-2019 reports) or {METRICS[later]['en']} (2019+, total): "
+            "roughly comparable only",
+            METRICS[later]["unit"], "pre2019;2019;2021",
+            "roughly comparable: " + DERIVED["pre2019"]["caveats"][pre],
+            kind="bridge", sources=[pre, later]))
     for r in DERIVED["ratios"]:
         cols.append(Column(r["name"], "float64", r["zh"], r["en"] + f" = ({' + '.join(r['numerator'])}) / ({' + '.join(r['denominator'])})",
                            "ratio", "2019;2021", "comparable across the 2019 and 2021 templates", kind="ratio"))
@@ -181,7 +226,7 @@ def build_wide(reports: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
             eff.loc[fill, target] = summed[fill]
     for c in cols:
         if c.kind == "bridge":
-            a, b = (metric_column(m, None) for m in c.sources)
+            a, b = (_total_column(m) for m in c.sources)
             out[c.name] = out[a].where(out[a].notna(), out[b])
     for r in DERIVED["ratios"]:
         num, den = _sum_terms(eff, r["numerator"]), _sum_terms(eff, r["denominator"])

@@ -28,7 +28,8 @@ def corpus_out(tmp_path_factory):
     folders = [str(CORPUS / d) for d in ("real", "seed", "templates")]
     result = CliRunner().invoke(main, ["normalize", *folders, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "8 reports: 4 ok, 4 partial, 0 failed; 2 checks failed" in result.output
+    # 8 national-template files (4 ok) + 20 pre-2019 reports (18 ok; 2 with prose/table conflicts, 3 checks)
+    assert "28 reports: 22 ok, 6 partial, 0 failed; 5 checks failed" in result.output
     return out
 
 
@@ -37,11 +38,11 @@ def test_pandas_loads_every_table(corpus_out):
         df = pd.read_parquet(corpus_out / table)
         assert len(df) > 0, table
     reports = pd.read_parquet(corpus_out / "reports")
-    assert set(reports["template"]) == {"2019", "2021"}
+    assert set(reports["template"]) == {"2019", "2021", "pre2019"}
     import pyarrow.parquet as pq
 
     assert str(pq.read_schema(next((corpus_out / "reports").glob("*.parquet"))).field("year").type) == "int16"
-    assert len(reports) == 8  # 7 reports + the blank official template
+    assert len(reports) == 28  # 7 reports + the blank official template + 20 pre-2019 reports
 
 
 def test_duckdb_loads_the_folders(corpus_out):
