@@ -139,7 +139,7 @@ def crawl(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], refr
     \b
     Examples:
       ogi crawl                                  # every enabled row of crawler/sources.csv
-      ogi crawl --only pingtan_zone,huaian_city --data /srv/ogi
+      ogi crawl --only pingtan_zfxxgknb,luqiao_col --data /srv/ogi
       ogi crawl --refresh-days 30 --set DOWNLOAD_DELAY=2
     """
     from crawler.run import exit_code

@@ -64,7 +64,13 @@ def mark_verified(path: Path, ids: set[str], day: dt.date) -> int:
 
 @click.group()
 def sources() -> None:
-    """Inspect the source registry (crawler/sources.csv)."""
+    """Inspect the source registry (crawler/sources.csv).
+
+    \b
+    Examples:
+      ogi sources check --only pingtan_zfxxgknb   # needs internet: one listing fetch per row
+      ogi sources check --write                   # mark rows that list reports as verified
+    """
 
 
 @sources.command("check")

@@ -24,8 +24,8 @@ TABLES = ["reports", "facts", "checks", "sections"]
 @pytest.fixture(scope="module")
 def corpus_out(tmp_path_factory):
     out = tmp_path_factory.mktemp("parquet")
-    # the post-2019 corpus (pre2019/ has its own tests): 7 reports + the blank official template
-    folders = [str(CORPUS / d) for d in ("real", "seed", "templates")]
+    # the whole corpus: 7 national-template reports, the blank official template, 20 pre-2019 reports
+    folders = [str(CORPUS / d) for d in ("real", "seed", "templates", "pre2019")]
     result = CliRunner().invoke(main, ["normalize", *folders, "--out", str(out)])
     assert result.exit_code == 0, result.output
     # 8 national-template files (4 ok) + 20 pre-2019 reports (18 ok; 2 with prose/table conflicts, 3 checks)
