@@ -260,7 +260,7 @@ def _prose(template: str, values: dict, agency: str, year: int) -> dict[str, str
 
 
 def _document_xml(template: str, values: dict, zero_style: str, agency: str, year: int,
-                  spacer_twips: int = 0, page_height_twips: int | None = None) -> bytes:
+                  page_height_twips: int | None = None, splittable: bool = False) -> bytes:
     with zipfile.ZipFile(TEMPLATE_DOCX) as z:
         root = etree.fromstring(z.read("word/document.xml"))
     body = root.find(_q("body"))
@@ -280,23 +280,16 @@ def _document_xml(template: str, values: dict, zero_style: str, agency: str, yea
             text = f"{text}#{seen}"
         if text in prose:
             _set_text(p, prose[text])
-        if text.startswith("三、收到和处理") and spacer_twips:
-            p.addprevious(_spacer(spacer_twips))
     sign = copy.deepcopy(body.findall(_q("p"))[-2])
     _set_text(sign, f"{agency}    {year + 1}年1月20日")
     body.findall(_q("p"))[-1].addprevious(sign)
     if page_height_twips:
         body.find(_q("sectPr")).find(_q("pgSz")).set(_q("h"), str(page_height_twips))
+    if splittable:  # no widow/orphan control in table 三: a two-line label can be cut after line 1
+        for wc in requests.iter(_q("widowControl")):
+            wc.set(_q("val"), "0")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
-
-def _spacer(twips: int):
-    """An empty paragraph exactly `twips` high: moves everything below it down the page."""
-    p = etree.Element(_q("p"))
-    ppr = etree.SubElement(p, _q("pPr"))
-    etree.SubElement(ppr, _q("spacing"), {_q("before"): "0", _q("after"): "0", _q("line"): str(twips),
-                                          _q("lineRule"): "exact"})
-    return p
 
 
 def _zip_with(document_xml: bytes) -> bytes:
@@ -309,11 +302,65 @@ def _zip_with(document_xml: bytes) -> bytes:
 
 
 def fill_docx(template: str, values: dict, zero_style: str = "zero", *, agency: str = AGENCY,
-              year: int | None = None) -> bytes:
+              year: int | None = None, page_height_twips: int | None = None) -> bytes:
     """The official template as a DOCX with `values` printed in its cells."""
     if zero_style not in ZERO_STYLES:
         raise ValueError(f"zero_style must be one of {sorted(ZERO_STYLES)}")
-    return _zip_with(_document_xml(template, values, zero_style, agency, year or YEARS[template]))
+    return _zip_with(_document_xml(template, values, zero_style, agency, year or YEARS[template],
+                                   page_height_twips=page_height_twips))
+
+
+# --- the page break through every row of table 三 ----------------------------------------------
+
+TALL_TWIPS = 44000  # a 31-inch page: the measuring render has table 三 whole on page 1
+BOTTOM_MARGIN_PT = 72  # the template's w:pgMar bottom (1440 twips)
+
+
+def requests_row_bounds(pdf: bytes) -> list[tuple[float, float]]:
+    """(top, bottom) in points from the page top of each data row of table 三 on page 1."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    from normalize.extract import pdf_grid
+
+    doc = pdfium.PdfDocument(pdf)
+    page = doc[0]
+    try:
+        height = page.get_height()
+        tp = page.get_textpage()
+        chars = pdf_grid.page_chars(tp, pdfium_c)
+        tables, _ = pdf_grid.page_tables(*pdf_grid.page_rules(page, pdfium_c, 100_000), chars)
+        tp.close()
+    finally:
+        page.close()
+        doc.close()
+    table = next((t for t in tables if any("本年新收" in c.text for r in t.rows for c in r)), None)
+    if table is None:
+        return []
+    first = next(i for i, r in enumerate(table.rows) if any("本年新收" in c.text for c in r))
+    return [(height - table.ys[i], height - table.ys[i + 1]) for i in range(first, len(table.rows))]
+
+
+def measuring_docx(template: str, values: dict, zero_style: str) -> bytes:
+    """The report on a page tall enough for table 三 to sit whole on page 1."""
+    return fill_docx(template, values, zero_style, page_height_twips=TALL_TWIPS)
+
+
+def page_break_docxs(template: str, values: dict, zero_style: str, measured_pdf: bytes) -> list[bytes]:
+    """One DOCX per data row of table 三 whose first page ends in the middle of that row.
+
+    The page is made just tall enough (same width and margins, so the same layout) for its
+    bottom margin to fall at the row's middle, as measured on `measured_pdf` (the render of
+    `measuring_docx`).  A row that cannot be split moves whole to the next page; its merged
+    group label is then the cell that is cut.
+    """
+    out = []
+    for top, bottom in requests_row_bounds(measured_pdf):
+        height_pt = (top + bottom) / 2 + BOTTOM_MARGIN_PT
+        xml = _document_xml(template, values, zero_style, AGENCY, YEARS[template],
+                            page_height_twips=round(height_pt * 20), splittable=True)
+        out.append(_zip_with(xml))
+    return out
 
 
 # --- PDF -------------------------------------------------------------------------------------

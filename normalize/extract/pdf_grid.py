@@ -56,9 +56,12 @@ class PCell:
 @dataclass
 class Table:
     xs: list[float]  # column boundaries, left to right
-    top: float
-    bottom: float
+    ys: list[float]  # row boundaries, top to bottom (of the part on its first page)
     rows: list[list[PCell]] = field(default_factory=list)
+
+    @property
+    def top(self) -> float:
+        return self.ys[0]
 
     @property
     def left(self) -> float:
@@ -331,7 +334,7 @@ def build_table(hs: list[Rule], vs: list[Rule], chars: list[Char]) -> tuple[Tabl
             cell = cells[root]
             row.append(cell if root == i else PCell(cell.text, True, cell.full))
         rows.append(row)
-    return Table(xs, ys[0], ys[-1], rows), rest
+    return Table(xs, ys, rows), rest
 
 
 def page_tables(hs: list[Rule], vs: list[Rule], chars: list[Char]) -> tuple[list[Table], list[Char]]:
@@ -413,4 +416,4 @@ def join(first: Table, second: Table) -> Table:
                   for x, y in zip(top[-1], rest[0])]
         top = top[:-1] + [merged]
         rest = rest[1:]
-    return Table(xs, first.top, second.bottom, top + rest)
+    return Table(xs, first.ys, top + rest)
