@@ -177,3 +177,20 @@ def test_caps_on_pages_objects_and_characters(monkeypatch):
     monkeypatch.setattr(pdf_reader, "MAX_OBJECTS_PER_PAGE", 100_000)
     monkeypatch.setattr(pdf_reader, "MAX_CHARS_PER_PAGE", 5)
     assert "page 1 shows more than 5 characters" in normalize_bytes(data, "r.pdf").meta["error"]
+
+
+def test_number_wrapped_in_a_narrow_cell_joins_but_two_numbers_do_not():
+    p = pdfmake.Page()
+    p.text(72, 800, "三、收到和处理政府信息公开申请情况")
+    p.table(72, 780, [120, 40, 40], [["一、本年新收", "1009\n2", "12\n34"]])
+    assert grids(pdfmake.build([p])) == [[["一、本年新收", "10092", "12 34"]]]
+
+
+def test_wrapped_number_cut_by_the_page_break_is_rejoined():
+    # LibreOffice wraps 10092 in a narrow cell as "1009" / "2"; a page break can fall between
+    p1, p2 = pdfmake.Page(), pdfmake.Page()
+    p1.text(72, 400, "三、收到和处理政府信息公开申请情况")
+    p1.table(72, 300, [120, 40, 40], [["申请人情况", "自然人", "总计"], ["一、本年新收", "9", "1009"]])
+    p2.table(72, 790, [120, 40, 40], [["", "", "2"], ["二、上年结转", "3", "12"]])
+    assert grids(pdfmake.build([p1, p2])) == [[["申请人情况", "自然人", "总计"], ["一、本年新收", "9", "10092"],
+                                               ["二、上年结转", "3", "12"]]]

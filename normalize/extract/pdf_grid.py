@@ -269,23 +269,32 @@ def text_lines(chars: list[Char]) -> list[tuple[str, list[Char]]]:
     return out
 
 
-def join_lines(lines: list[str]) -> str:
-    """Lines of one cell as one text: wrapped CJK joins directly, Latin/digits with a space."""
+def join_lines(lines: list[str], wrapped: list[bool] | None = None) -> str:
+    """Lines of one cell as one text: wrapped CJK joins directly, Latin/digits with a space.
+
+    `wrapped[i]` says line i+1 continues a word of line i (a number too wide for its
+    cell); those join directly, so "1009"/"2" is 10092 but "12"/"34" stays "12 34".
+    """
     text = ""
-    for line in lines:
-        if text and text[-1].isascii() and text[-1].isalnum() and line[0].isascii() and line[0].isalnum():
+    for i, line in enumerate(lines):
+        if text and text[-1].isascii() and text[-1].isalnum() and line[0].isascii() and line[0].isalnum() \
+                and not (wrapped and wrapped[i - 1]):
             text += " "
         text += line
     return text
+
+
+_PAD = 6.0  # points: the widest inner cell margin seen (Word/LibreOffice use 5.4)
 
 
 def _cell(chars: list[Char], right: float) -> PCell:
     if not chars:
         return PCell("")
     lines = text_lines(chars)
-    last = lines[-1][1]
-    size = max(c.y1 - c.y0 for c in last)
-    return PCell(join_lines([t for t, _ in lines]), full=max(c.x1 for c in last) >= right - 1.5 * size)
+    # the next line's first character would not have fitted at the end of this line
+    wrapped = [nxt[0].x1 - nxt[0].x0 > right - cur[-1].x1 - _PAD for (_, cur), (_, nxt) in zip(lines, lines[1:])]
+    end = lines[-1][1][-1]  # no room after the last character for one more like it: a cut may follow
+    return PCell(join_lines([t for t, _ in lines], wrapped), full=right - end.x1 - _PAD < end.x1 - end.x0)
 
 
 def build_table(hs: list[Rule], vs: list[Rule], chars: list[Char]) -> tuple[Table, list[Char]] | None:
@@ -387,14 +396,15 @@ def _split_row(a: list[PCell], b: list[PCell]) -> bool:
     """Are `a` (last row on a page) and `b` (first row on the next) one row cut by the break?
 
     Yes when they never both print in the same cell, except where `a`'s text runs to the
-    cell's edge (it was cut mid-label) and `b` does not start a new numbered item.
+    cell's edge (a label or a wrapped number cut mid-way) and `b` does not start a new
+    numbered item.
     """
     cut = False
     for x, y in zip(a, b):
         if x.copy and y.copy:
             continue
         if x.text and y.text:
-            if not (x.full and not _starts_item(y.text) and not y.text[0].isdigit()):
+            if not (x.full and not _starts_item(y.text)):
                 return False
             cut = True
     a_vals = any(c.text for c in a[len(a) // 2:])
@@ -412,8 +422,8 @@ def join(first: Table, second: Table) -> Table:
         k += 1
     rest = rest[k:]
     if rest and _split_row(top[-1], rest[0]):
-        merged = [PCell(join_lines([t for t in (x.text, y.text) if t]), x.copy and y.copy, y.full or not y.text)
-                  for x, y in zip(top[-1], rest[0])]
+        merged = [PCell(join_lines([t for t in (x.text, y.text) if t], [x.full]), x.copy and y.copy,
+                        y.full or not y.text) for x, y in zip(top[-1], rest[0])]
         top = top[:-1] + [merged]
         rest = rest[1:]
     return Table(xs, first.ys, top + rest)
