@@ -91,8 +91,8 @@ def build(pages: list[Page], size: tuple[float, float] = A4) -> bytes:
         content = zlib.compress("\n".join(page.ops).encode("ascii"))
         c = add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream")
         res = b"<< /Font << /F1 %d 0 R >> /XObject << /Im1 %d 0 R >> >>" % (font, image)
-        kids.append(add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %g %g] /Contents %d 0 R /Resources %s >>"
-                        % (pages_id, size[0], size[1], c, res)))
+        kids.append(add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %g %g] /Contents %d 0 R "
+                        b"/Resources %s >>" % (pages_id, size[0], size[1], c, res)))
     objs[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id
     objs[pages_id - 1] = (b"<< /Type /Pages /Kids [%s] /Count %d >>"
                           % (b" ".join(b"%d 0 R" % k for k in kids), len(kids)))

@@ -20,7 +20,7 @@ STYLES = list(official.ZERO_STYLES)
 SEED = 7
 CUT_STYLE = {"2021": "blank", "2019": "slash"}  # zeros printed blank/"/": a shifted cell would show
 # Literal "&nbsp;" text is a blank cell: read by the mapping on branch gridmap (issue 8 item 2), not yet here.
-NBSP = pytest.mark.xfail(strict=True, reason="mapping reads literal &nbsp; as text until branch gridmap lands")
+NBSP = pytest.mark.xfail(strict=True, reason="the mapping reads literal &nbsp; as text until gridmap lands")
 
 
 def _mark(style: str):
@@ -49,7 +49,8 @@ def check(data: bytes, name: str, template: str, values: dict, style: str) -> No
     report = normalize_bytes(data, name)
     expected = official.expected_cells(values, style)
     got = {(f.metric, f.applicant): f.value for f in report.facts}
-    wrong = [(k, v, got.get(k, "missing")) for k, v in expected.items() if k not in got or not same(v, got[k])]
+    wrong = [(k, v, got.get(k, "missing")) for k, v in expected.items()
+             if k not in got or not same(v, got[k])]
     assert not wrong, f"{len(wrong)} of {len(expected)} cells wrong: {wrong[:6]}"
     assert report.status == "ok", report.meta["error"]
     assert report.meta["template"] == template
@@ -78,8 +79,8 @@ def test_pdf_tables_are_read_as_grids(renders, template):
     assert len(grids) == 3  # 二, 三 (across two pages, joined), 四
     rows = {r[2].text: r for r in grids[1].rows if len(r) == 10}
     values = renders["values"][template]
-    for metric, label in [("requests.withheld.state_secret", "1.属于国家秘密"), ("requests.not_processed.duplicate",
-                                                                             "2.重复申请")]:
+    for metric, label in [("requests.withheld.state_secret", "1.属于国家秘密"),
+                          ("requests.not_processed.duplicate", "2.重复申请")]:
         printed = [c.text for c in rows[label][3:]]
         assert printed == [official.printed(metric, values[metric][a], "blank")
                            for a in official.APPLICANTS + ["total"]]

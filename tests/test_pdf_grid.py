@@ -35,13 +35,15 @@ def test_blank_cells_stay_cells_and_wrapped_labels_join():
     [grid] = grids(pdfmake.build([p]))
     assert grid == [HEADER, ["规章", "1", "", "3"], ["行政规范性文件", "", "5", ""],
                     ["3.危及“三安全一稳定”", "", "", "7"]]
-    assert paragraphs(pdfmake.build([p])) == ["二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况"]
+    assert paragraphs(pdfmake.build([p])) == ["二、主动公开政府信息情况",
+                                              "三、收到和处理政府信息公开申请情况"]
 
 
 def test_merged_cells_are_span_copies():
     p = pdfmake.Page()
     p.table(72, 780, WIDTHS, [["第二十条第（一）项", None, None, None], HEADER, ["规章", "1", "2", "3"],
-                              ["第二十条第（五）项", None, None, None], ["信息内容", "本年处理决定数量", None, None],
+                              ["第二十条第（五）项", None, None, None],
+                              ["信息内容", "本年处理决定数量", None, None],
                               ["行政许可", "12", None, None]])
     doc = read_pdf(pdfmake.build([p]))
     [grid] = doc.grids()
@@ -84,7 +86,8 @@ def test_table_continued_on_next_page_is_joined_and_repeated_header_dropped():
     data = _two_pages([HEADER, ["规章", "1", "2", "3"]], [HEADER, ["行政规范性文件", "4", "", "6"]])
     assert grids(data) == [[HEADER, ["规章", "1", "2", "3"], ["行政规范性文件", "4", "", "6"]]]
     text = paragraphs(data)
-    assert text == ["淮安市测试局", "淮安市测试局2023年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况",
+    assert text == ["淮安市测试局", "淮安市测试局2023年政府信息公开工作年度报告",
+                    "三、收到和处理政府信息公开申请情况",
                     "四、政府信息公开行政复议、行政诉讼情况"]  # page numbers and the header on page 2 dropped
 
 
@@ -107,15 +110,18 @@ def test_label_on_one_page_numbers_on_the_next_are_one_row():
 
 def test_whole_rows_on_both_sides_of_a_break_stay_apart():
     # blank (zero) rows: both complete, neither label runs to the edge → never glued together
-    data = _two_pages([HEADER, ["行政处罚", "", "", ""]], [["行政强制", "", "", ""], ["行政许可", "1", "", "1"]])
-    assert grids(data) == [[HEADER, ["行政处罚", "", "", ""], ["行政强制", "", "", ""], ["行政许可", "1", "", "1"]]]
+    data = _two_pages([HEADER, ["行政处罚", "", "", ""]],
+                      [["行政强制", "", "", ""], ["行政许可", "1", "", "1"]])
+    assert grids(data) == [[HEADER, ["行政处罚", "", "", ""], ["行政强制", "", "", ""],
+                            ["行政许可", "1", "", "1"]]]
     # a numbered item never continues the label above it
     widths = [9 * 11 + 4, 40, 40, 40]  # the first label fills its cell
     p1, p2 = pdfmake.Page(), pdfmake.Page()
     p1.text(72, 400, "（五）不予处理的申请情况如下。")
     p1.table(72, 300, widths, [["1.信访举报投诉类申请", "", "", ""]])
     p2.table(72, 790, widths, [["2.重复申请", "", "", ""]])
-    assert grids(pdfmake.build([p1, p2])) == [[["1.信访举报投诉类申请", "", "", ""], ["2.重复申请", "", "", ""]]]
+    assert grids(pdfmake.build([p1, p2])) == [[["1.信访举报投诉类申请", "", "", ""],
+                                               ["2.重复申请", "", "", ""]]]
 
 
 def test_tables_with_other_columns_are_not_joined():
@@ -192,5 +198,6 @@ def test_wrapped_number_cut_by_the_page_break_is_rejoined():
     p1.text(72, 400, "三、收到和处理政府信息公开申请情况")
     p1.table(72, 300, [120, 40, 40], [["申请人情况", "自然人", "总计"], ["一、本年新收", "9", "1009"]])
     p2.table(72, 790, [120, 40, 40], [["", "", "2"], ["二、上年结转", "3", "12"]])
-    assert grids(pdfmake.build([p1, p2])) == [[["申请人情况", "自然人", "总计"], ["一、本年新收", "9", "10092"],
+    assert grids(pdfmake.build([p1, p2])) == [[["申请人情况", "自然人", "总计"],
+                                               ["一、本年新收", "9", "10092"],
                                                ["二、上年结转", "3", "12"]]]

@@ -107,7 +107,8 @@ def _text_path(textpage) -> list[str]:
 def _read_page(page, pdfium_c, number: int) -> tuple[_Page, bool]:
     """One page → its blocks; True when the page is a scan (no text, an image)."""
     if _count_objects(page, pdfium_c) > MAX_OBJECTS_PER_PAGE:
-        raise ExtractError("too_large", f"page {number} draws more than {MAX_OBJECTS_PER_PAGE} objects; not read")
+        raise ExtractError("too_large", f"page {number} draws more than {MAX_OBJECTS_PER_PAGE} objects; "
+                                        "not read")
     textpage = page.get_textpage()
     try:
         if pdfium_c.FPDFText_CountChars(textpage.raw) > MAX_CHARS_PER_PAGE:

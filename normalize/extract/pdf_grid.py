@@ -80,8 +80,8 @@ def page_chars(textpage, pdfium_c) -> list[Char]:
     n = pdfium_c.FPDFText_CountChars(tp)
     rect = pdfium_c.FS_RECTF()
     out: list[Char] = []
-    get_u, gen, box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetLooseCharBox
-    tight = pdfium_c.FPDFText_GetCharBox
+    get_u, gen = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
+    box, tight = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharBox
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     for i in range(n):
         u = get_u(tp, i)
@@ -292,7 +292,8 @@ def _cell(chars: list[Char], right: float) -> PCell:
         return PCell("")
     lines = text_lines(chars)
     # the next line's first character would not have fitted at the end of this line
-    wrapped = [nxt[0].x1 - nxt[0].x0 > right - cur[-1].x1 - _PAD for (_, cur), (_, nxt) in zip(lines, lines[1:])]
+    wrapped = [nxt[0].x1 - nxt[0].x0 > right - cur[-1].x1 - _PAD
+               for (_, cur), (_, nxt) in zip(lines, lines[1:])]
     end = lines[-1][1][-1]  # no room after the last character for one more like it: a cut may follow
     return PCell(join_lines([t for t, _ in lines], wrapped), full=right - end.x1 - _PAD < end.x1 - end.x0)
 
