@@ -41,10 +41,11 @@ class Page:
 
     def table(self, x: float, top: float, widths: list[float], rows: list[list[str | None]],
               height: float = 20, size: float = 9, rules: bool = True) -> float:
-        """Cells row by row (None = covered by the cell to its left); returns the bottom y.
+        """Cells row by row (None = covered by the cell to its left, "^" = by the cell
+        above); returns the bottom y.
 
-        A cell's text may hold "\\n" for wrapped lines.  Vertical rules are left out
-        where a cell spans (None), so the geometry shows the merge.
+        A cell's text may hold "\\n" for wrapped lines.  Rules are left out where a cell
+        spans, so the geometry shows the merge.
         """
         xs = [x]
         for w in widths:
@@ -54,12 +55,14 @@ class Page:
             lines = max(len((c or "").split("\n")) for c in row)
             h = max(height, lines * (size + 3) + 6)
             if rules:
-                self.line(xs[0], y, xs[-1], y)
+                for c, cell in enumerate(row):
+                    if cell != "^":
+                        self.line(xs[c], y, xs[c + 1], y)
                 for c, cell in enumerate(row + [""]):
                     if cell is not None:
                         self.line(xs[c], y, xs[c], y - h)
             for c, cell in enumerate(row):
-                for k, part in enumerate((cell or "").split("\n")):
+                for k, part in enumerate((cell or "").replace("^", "").split("\n")):
                     if part:
                         self.text(xs[c] + 2, y - 4 - size - k * (size + 3), part, size)
             y -= h

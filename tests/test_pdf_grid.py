@@ -102,6 +102,23 @@ def test_row_cut_by_the_page_break_is_rejoined():
                                                ["（六）其他处理", "", "", ""]]]
 
 
+def test_merged_label_cut_by_the_page_break_carries_on():
+    widths = [70, 140, 40, 40]
+    p1, p2 = pdfmake.Page(), pdfmake.Page()
+    p1.text(72, 400, "三、收到和处理政府信息公开申请情况")
+    p1.table(72, 300, widths, [["（三）不予公开", "8.属于行政查询事项", "1", "1"],
+                               ["（四）无法提供", "1.本机关不掌握相关政府信息", "2", "2"]])
+    p2.table(72, 790, widths, [["", "2.没有现成信息需要另行制作", "", ""],
+                               ["^", "3.补正后申请内容仍不明确", "3", "3"],
+                               ["（五）不予处理", "1.信访举报投诉类申请", "", ""]])
+    doc = read_pdf(pdfmake.build([p1, p2]))
+    rows = [[(c.text, c.span_copy) for c in r] for r in doc.grids()[0].rows]
+    assert [r[0] for r in rows] == [("（三）不予公开", False), ("（四）无法提供", False),
+                                    ("（四）无法提供", True), ("（四）无法提供", True),
+                                    ("（五）不予处理", False)]
+    assert rows[2][2:] == [("", False), ("", False)]  # blank values are never filled from above
+
+
 def test_label_on_one_page_numbers_on_the_next_are_one_row():
     data = _two_pages([HEADER, ["规章", "1", "2", "3"], ["行政规范性文件", "", "", ""]],
                       [["", "4", "", "6"], ["行政许可", "7", "8", "9"]])

@@ -427,4 +427,22 @@ def join(first: Table, second: Table) -> Table:
                         y.full or not y.text) for x, y in zip(top[-1], rest[0])]
         top = top[:-1] + [merged]
         rest = rest[1:]
+    _carry_labels(top[-1], rest)
     return Table(xs, first.ys, top + rest)
+
+
+def _carry_labels(above: list[PCell], rest: list[list[PCell]]) -> None:
+    """A merged label cut by the page break ("（四）无法提供" over three rows, one on this
+    page): its empty part on the next page becomes copies of it, as the DOCX reader
+    gives.  Only labels (with ideographs) and only empty parts merged over several rows."""
+    if len(rest) < 2:
+        return
+    for c, cell in enumerate(above):
+        if not any("\u4e00" <= ch <= "\u9fff" for ch in cell.text):
+            continue
+        if rest[0][c].text or rest[1][c].text or not rest[1][c].copy:
+            continue
+        r = 0
+        while r < len(rest) and not rest[r][c].text and (r == 0 or rest[r][c].copy):
+            rest[r][c] = PCell(cell.text, True, cell.full)
+            r += 1
