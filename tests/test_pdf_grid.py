@@ -218,3 +218,16 @@ def test_wrapped_number_cut_by_the_page_break_is_rejoined():
     assert grids(pdfmake.build([p1, p2])) == [[["申请人情况", "自然人", "总计"],
                                                ["一、本年新收", "9", "10092"],
                                                ["二、上年结转", "3", "12"]]]
+
+
+def test_damaged_page_is_a_clear_error_not_an_internal_one():
+    import re
+
+    p = pdfmake.Page()
+    p.text(72, 700, "一、总体情况 本机关全年共收到申请二十件。")
+    data = pdfmake.build([p, pdfmake.Page()])
+    broken = re.sub(rb"/Kids \[(\d+) 0 R \d+ 0 R\]", rb"/Kids [\1 0 R 3 0 R]", data)  # page 2 → the font
+    assert broken != data
+    report = normalize_bytes(broken, "r.pdf")
+    assert report.status == "failed"
+    assert report.meta["error"] == "bad_pdf: page 2 is damaged and cannot be read"

@@ -188,9 +188,14 @@ def read_pdf(data: bytes) -> Document:
         pages: list[_Page] = []
         scanned = 0
         for i in range(n):
-            page = pdf[i]
+            try:
+                page = pdf[i]
+            except pdfium.PdfiumError as exc:
+                raise ExtractError("bad_pdf", f"page {i + 1} is damaged and cannot be read") from exc
             try:
                 got, is_scan = _read_page(page, pdfium_c, i + 1)
+            except pdfium.PdfiumError as exc:
+                raise ExtractError("bad_pdf", f"the text of page {i + 1} cannot be read (damaged)") from exc
             finally:
                 page.close()
             pages.append(got)
