@@ -40,7 +40,7 @@ class Page:
         return self
 
     def table(self, x: float, top: float, widths: list[float], rows: list[list[str | None]],
-              height: float = 20, size: float = 9, rules: bool = True) -> float:
+              height: float = 20, size: float = 9, rules: bool = True, close: bool = True) -> float:
         """Cells row by row (None = covered by the cell to its left, "^" = by the cell
         above); returns the bottom y.
 
@@ -66,7 +66,7 @@ class Page:
                     if part:
                         self.text(xs[c] + 2, y - 4 - size - k * (size + 3), part, size)
             y -= h
-        if rules:
+        if rules and close:  # WPS leaves the bottom line out when the page break cuts the table
             self.line(xs[0], y, xs[-1], y)
         return y
 

@@ -119,6 +119,25 @@ def test_merged_label_cut_by_the_page_break_carries_on():
     assert rows[2][2:] == [("", False), ("", False)]  # blank values are never filled from above
 
 
+def test_last_row_without_its_bottom_line_and_open_sides():
+    p1, p2 = pdfmake.Page(), pdfmake.Page()
+    p1.text(72, 400, "三、收到和处理政府信息公开申请情况")
+    rows = [HEADER, ["规章", "1", "2", "3"], ["行政规范性文件", "4", "", "6"]]
+    p1.table(72, 300, WIDTHS, rows, close=False)
+    p2.table(72, 790, WIDTHS, [["行政许可", "7", "8", "9"]])
+    assert grids(pdfmake.build([p1, p2])) == [rows + [["行政许可", "7", "8", "9"]]]
+    p = pdfmake.Page()  # no outer verticals: the horizontal rules' common ends are the edges
+    p.text(72, 800, "二、主动公开政府信息情况")
+    for y in (780, 760, 740):
+        p.line(72, y, 332, y)
+    for x in (212, 272):
+        p.line(x, 780, x, 740)
+    for x, y, t in ((74, 766, "规章"), (214, 766, "1"), (274, 766, "2"), (74, 746, "行政规范性文件"),
+                    (274, 746, "5")):
+        p.text(x, y, t)
+    assert grids(pdfmake.build([p])) == [[["规章", "1", "2"], ["行政规范性文件", "", "5"]]]
+
+
 def test_label_on_one_page_numbers_on_the_next_are_one_row():
     data = _two_pages([HEADER, ["规章", "1", "2", "3"], ["行政规范性文件", "", "", ""]],
                       [["", "4", "", "6"], ["行政许可", "7", "8", "9"]])

@@ -211,6 +211,24 @@ def _clusters(values: list[float]) -> list[float]:
     return out
 
 
+def _edges(cuts: list[float], across: list[Rule]) -> list[float]:
+    """Add an outer edge that is not drawn but where the crossing rules end together.
+
+    WPS leaves out the bottom line of a table cut by the page break (the column lines run
+    on to the page's end), and open-sided tables have no outer verticals.
+    """
+    if not cuts:
+        return cuts
+    low = min(r.lo for r in across)
+    high = max(r.hi for r in across)
+    out = list(cuts)
+    if low < cuts[0] - 2 * SNAP and sum(abs(r.lo - low) <= SNAP for r in across) >= 2:
+        out.insert(0, low)
+    if high > cuts[-1] + 2 * SNAP and sum(abs(r.hi - high) <= SNAP for r in across) >= 2:
+        out.append(high)
+    return out
+
+
 def _components(hs: list[Rule], vs: list[Rule]) -> list[tuple[list[Rule], list[Rule]]]:
     """Groups of rules that touch each other: one group per table."""
     parent = list(range(len(hs) + len(vs)))
@@ -300,8 +318,8 @@ def _cell(chars: list[Char], right: float) -> PCell:
 
 def build_table(hs: list[Rule], vs: list[Rule], chars: list[Char]) -> tuple[Table, list[Char]] | None:
     """One group of rules + the page's characters → a Table, and the characters it did not take."""
-    xs = _clusters([v.pos for v in vs])
-    ys = _clusters([h.pos for h in hs])[::-1]  # top to bottom
+    xs = _edges(_clusters([v.pos for v in vs]), hs)
+    ys = _edges(_clusters([h.pos for h in hs]), vs)[::-1]  # top to bottom
     if len(xs) < 2 or len(ys) < 2 or (len(xs) == 2 and len(ys) == 2):
         return None  # a framed paragraph, not a table
     nr, nc = len(ys) - 1, len(xs) - 1
