@@ -67,9 +67,6 @@ def normalize_bytes(data: bytes, name: str = "", prov: Provenance | None = None)
         doc = extract(data, name, prov.charset, meta["format"])
     except ExtractError as exc:
         meta["error"] = f"{exc.code}: {exc.message}"
-        if exc.code == "needs_ocr":
-            meta["error"] = "needs_ocr"
-            meta["format"] = "image" if meta["format"] == "image" else meta["format"]
         return Report(meta)
     except Exception as exc:  # a reader bug must not stop the run
         meta["error"] = f"internal error while reading: {exc.__class__.__name__}: {exc}"

@@ -30,28 +30,41 @@ def read_pdf(data: bytes) -> Document:
         n = len(pdf)
         if n == 0:
             raise ExtractError("bad_pdf", "the PDF has no pages (truncated or damaged)")
-        lines: list[str] = []
+        pages: list[list[str]] = []
         chars = 0
-        images = 0
+        scanned: list[int] = []  # pages with images and no text layer: read by OCR
         for i in range(min(n, MAX_PAGES)):
             page = pdf[i]
             tp = page.get_textpage()
             text = tp.get_text_range()
             tp.close()
-            if len(text.strip()) < 5:
-                images += sum(1 for obj in page.get_objects(max_depth=1) if obj.type == 3)  # FPDF_PAGEOBJ_IMAGE
+            lines = [l.strip() for l in text.replace("\r", "\n").split("\n") if l.strip() and not _FOOTER.match(l)]
+            if sum(map(len, lines)) < 5 and any(obj.type == 3 for obj in page.get_objects(max_depth=1)):
+                scanned.append(i)  # an image (FPDF_PAGEOBJ_IMAGE) and no text besides a page number
             page.close()
             chars += len(text.strip())
-            for line in text.replace("\r", "\n").split("\n"):
-                if line.strip() and not _FOOTER.match(line):
-                    lines.append(line.strip())
+            pages.append(lines)
+        ocr = _ocr(pdf, scanned, chars)
     finally:
         pdf.close()
-    if chars < 20:
-        if images:
-            raise ExtractError("needs_ocr", "image-only PDF (scanned 图片版): no text layer, needs OCR")
+    if chars < 20 and not ocr:
         raise ExtractError("no_text", "the PDF has no extractable text")
-    doc = Document(blocks=[Paragraph(l) for l in lines], format="pdf")
+    blocks = [b for i, lines in enumerate(pages) for b in ocr.get(i) or [Paragraph(l) for l in lines]]
+    doc = Document(blocks=blocks, format="pdf", ocr_pages=[i + 1 for i in sorted(ocr)])
     if n > MAX_PAGES:
         doc.warnings.append(f"only the first {MAX_PAGES} of {n} pages were read")
     return doc
+
+
+def _ocr(pdf, scanned: list[int], chars: int) -> dict[int, list]:
+    """OCR'd blocks of the image-only pages; needs_ocr when they are all there is and OCR is missing."""
+    from . import ocr
+
+    if not scanned:
+        return {}
+    why = ocr.missing()
+    if why is None:
+        return ocr.ocr_pdf_pages(pdf, scanned)
+    if chars < 20:
+        raise ExtractError("needs_ocr", f"image-only PDF (scanned 图片版): no text layer; {why}")
+    return {}
