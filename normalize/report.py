@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import checks as checks_mod
+from . import ocr_facts
 from .extract import ExtractError, extract, sniff
 from .mapping import Fact, map_stream
 from .places import resolve as resolve_place
@@ -55,7 +56,7 @@ def _base_meta(data: bytes, name: str, prov: Provenance) -> dict[str, Any]:
         "source_url": prov.source_url, "document_url": prov.document_url or prov.path,
         "format": None, "published": parse_date(prov.published), "fetched_at": prov.fetched_at,
         "sha256": sha, "status": "failed", "error": None, "cells_expected": 0, "cells_found": 0,
-        "checks_failed": 0, "encoding": None, "source_id": prov.source_id, "path": prov.path,
+        "checks_failed": 0, "encoding": None, "ocr_pages": None, "source_id": prov.source_id, "path": prov.path,
     }
 
 
@@ -92,13 +93,15 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     meta["year"] = year
     meta["published"] = meta["published"] or parse_date(doc.published) or find_published(stream.text, None) or sig_date
     mapped = map_stream(stream, year)
+    corrected = ocr_facts.apply(doc, mapped)
+    meta["ocr_pages"] = ",".join(map(str, doc.ocr_pages)) or None
     meta["template"] = mapped.template
     meta["cells_expected"] = mapped.cells_expected
     meta["cells_found"] = mapped.cells_found
     checks = checks_mod.evaluate(mapped.found)
     meta["checks_failed"] = sum(1 for c in checks if not c.ok)
     sections = sections_text(stream.text, mapped.sections, mapped.table_spans + stream.grid_spans)
-    problems = list(mapped.problems) + doc.warnings
+    problems = list(mapped.problems) + doc.warnings + corrected
     if year is None:
         problems.append("year not found (no title or statistics period naming it)")
     if mapped.template == "pre2019":

@@ -24,6 +24,7 @@ from typing import Protocol
 
 from ..document import Cell, Document, Grid, Paragraph
 from .errors import ExtractError
+from .ocr_labels import snap
 
 log = logging.getLogger("ogi.ocr")
 
@@ -32,7 +33,8 @@ INSTALL_HINT = "install the OCR extra: pip install -e '.[ocr]'"
 DPI = 200  # PDF pages are rendered at this resolution
 MIN_SCORE = 0.5  # a read below this recogniser score is unreadable, not a number
 MAX_PIXELS = 40_000_000  # a hostile image must not exhaust memory
-_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "，": ",", "。": "."})
+_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1",
+                            "，": ",", "。": "."})
 _VALUEISH = re.compile(r"^[\dOoDlI|，。,.\s增减減+\-万元亿件个项/／—–－无]*$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -42,9 +44,6 @@ class Engine(Protocol):
 
     def read_lines(self, crops: list) -> list[tuple[str, float]]:
         """Text and score (0–1) of each single-line crop."""
-
-    def read_page(self, image) -> list[tuple[tuple[int, int, int, int], str, float]]:
-        """(x0, y0, x1, y1), text, score of each text line found on a page."""
 
 
 def missing() -> str | None:
@@ -62,7 +61,8 @@ class RapidEngine:
     """RapidOCR with its shipped models; recogniser only for cells, full pipeline for prose."""
     name = "rapidocr"
 
-    def __init__(self, threads: int = -1) -> None:
+    def __init__(self, threads: int = 1) -> None:
+        # one thread: on shared CI cores more threads burn CPU-seconds without saving wall time
         from rapidocr import RapidOCR
 
         self._ocr = RapidOCR(params={
@@ -77,16 +77,6 @@ class RapidEngine:
 
         out = self._ocr._load_rec_model()(TextRecInput(img=crops))  # recogniser alone, batched
         return [(t, float(s)) for t, s in zip(out.txts, out.scores)]
-
-    def read_page(self, image):
-        res = self._ocr(image, use_cls=False)
-        if res.boxes is None:
-            return []
-        lines = []
-        for box, txt, score in zip(res.boxes, res.txts, res.scores):
-            xs, ys = [p[0] for p in box], [p[1] for p in box]
-            lines.append(((int(min(xs)), int(min(ys)), int(max(xs)), int(max(ys))), txt, float(score)))
-        return lines
 
 
 class TesseractEngine:
@@ -118,9 +108,6 @@ class TesseractEngine:
             out.append((text, min((w[2] for w in mine), default=0.0)))
         return out
 
-    def read_page(self, image):
-        words = _tesseract_words(image, psm=3)
-        return words
 
 
 def _tesseract_words(image, psm: int) -> list[tuple[tuple[int, int, int, int], str, float]]:
@@ -216,70 +203,62 @@ def _cell_text(parts: list[tuple[str, float]], inked: bool) -> tuple[str, float]
 
 
 def read_page(gray, engine: Engine) -> list[Paragraph | Grid]:
-    """Blocks of one page image (grayscale numpy array), top to bottom."""
+    """Blocks of one page image (grayscale numpy array), top to bottom.
+
+    Every text line of the page (table cells and prose) goes to the recogniser in one batch.
+    """
     import cv2
 
     from .cells import binarize, deskew, find_tables
 
     page = deskew(gray)
     tables = find_tables(page)
-    ink = binarize(page)
-    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
-    crops, owners = [], []
-    cell_lines: dict[tuple[int, int], int] = {}
+    ink = cv2.morphologyEx(binarize(page), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
+    lines: list[tuple[tuple[int, int, int, int], tuple[int, int]]] = []  # line box, owner
+    inked: set[tuple[int, int]] = set()
     for ti, t in enumerate(tables):
         for bi, b in enumerate(t.boxes):
-            lines = _ink_lines(ink, b)
-            cell_lines[(ti, bi)] = len(lines)
-            for lx0, ly0, lx1, ly1 in lines:
-                pad = 3
-                crops.append(cv2.cvtColor(page[max(0, ly0 - pad):ly1 + pad, max(0, lx0 - pad):lx1 + pad],
-                                          cv2.COLOR_GRAY2BGR))
-                owners.append((ti, bi))
-    reads = engine.read_lines(crops) if crops else []
-    per_cell: dict[tuple[int, int], list[tuple[str, float]]] = {}
-    for owner, r in zip(owners, reads):
-        per_cell.setdefault(owner, []).append(r)
+            for line in _ink_lines(ink, b):
+                lines.append((line, (ti, bi)))
+                inked.add((ti, bi))
+    prose = _prose_boxes(ink, tables, page.shape)
+    lines.extend((line, (-1, k)) for k, line in enumerate(prose))
+    reads = engine.read_lines([_crop(page, box) for box, _ in lines])
+    per_owner: dict[tuple[int, int], list[tuple[str, float]]] = {}
+    for (_, owner), r in zip(lines, reads):
+        per_owner.setdefault(owner, []).append(r)
     blocks: list[tuple[int, Paragraph | Grid]] = []
     for ti, t in enumerate(tables):
         rows: list[list[Cell | None]] = [[None] * t.n_cols for _ in range(t.n_rows)]
         for bi, b in enumerate(t.boxes):
-            text, conf = _cell_text(per_cell.get((ti, bi), []), cell_lines[(ti, bi)] > 0)
+            text, conf = _cell_text(per_owner.get((ti, bi), []), (ti, bi) in inked)
             for dr in range(b.rowspan):
                 for dc in range(b.colspan):
                     rows[b.row + dr][b.col + dc] = Cell(text, dr > 0 or dc > 0, conf)
         blocks.append((t.y0, Grid([[c or Cell("", False, 1.0) for c in r] for r in rows])))
-    blocks.extend(_prose(page, tables, engine))
+    for k, box in enumerate(prose):
+        text = "".join(t for t, _ in per_owner.get((-1, k), [])).strip()
+        if text:
+            blocks.append((box[1], Paragraph(text)))
     blocks.sort(key=lambda b: b[0])
-    return [b for _, b in blocks]
+    return snap([b for _, b in blocks])
 
 
-def _prose(page, tables, engine: Engine) -> list[tuple[int, Paragraph]]:
-    """Lines of text outside the tables, in reading order."""
-    masked = page.copy()
-    for t in tables:
-        masked[max(0, t.y0 - 2):t.y1 + 3, max(0, t.x0 - 2):t.x1 + 3] = 255
+def _crop(page, box: tuple[int, int, int, int], pad: int = 3):
     import cv2
 
-    found = engine.read_page(cv2.cvtColor(masked, cv2.COLOR_GRAY2BGR))
-    found.sort(key=lambda f: ((f[0][1] + f[0][3]) / 2, f[0][0]))
-    lines: list[list] = []
-    for f in found:
-        cy = (f[0][1] + f[0][3]) / 2
-        if lines:
-            last = lines[-1]
-            ly0, ly1 = min(g[0][1] for g in last), max(g[0][3] for g in last)
-            if ly0 <= cy <= ly1:
-                last.append(f)
-                continue
-        lines.append([f])
-    out = []
-    for parts in lines:
-        parts.sort(key=lambda f: f[0][0])
-        text = "".join(p[1] for p in parts).strip()
-        if text:
-            out.append((min(p[0][1] for p in parts), Paragraph(text)))
-    return out
+    x0, y0, x1, y1 = box
+    return cv2.cvtColor(page[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad], cv2.COLOR_GRAY2BGR)
+
+
+def _prose_boxes(ink, tables, shape) -> list[tuple[int, int, int, int]]:
+    """Text lines outside the tables, top to bottom (projection of the ink, tables blanked)."""
+    from .cells import Box
+
+    ink = ink.copy()
+    for t in tables:
+        ink[max(0, t.y0 - 3):t.y1 + 4, max(0, t.x0 - 3):t.x1 + 4] = 0
+    return _ink_lines(ink, Box(0, 0, 1, 1, 0, 0, shape[1], shape[0]), margin=8)
 
 
 # --- documents --------------------------------------------------------------------
@@ -306,7 +285,8 @@ def read_image(data: bytes) -> Document:
     try:
         with Image.open(__import__("io").BytesIO(data)) as im:
             if im.width * im.height > MAX_PIXELS:
-                raise ExtractError("too_large", f"image of {im.width}×{im.height} pixels is too large to OCR")
+                size = f"{im.width}×{im.height}"
+                raise ExtractError("too_large", f"image of {size} pixels is too large to OCR")
             gray = np.asarray(im.convert("L"))
     except (OSError, Image.DecompressionBombError) as exc:
         raise ExtractError("bad_image", f"cannot decode the image: {exc}") from exc

@@ -38,7 +38,8 @@ def read_pdf(data: bytes) -> Document:
             tp = page.get_textpage()
             text = tp.get_text_range()
             tp.close()
-            lines = [l.strip() for l in text.replace("\r", "\n").split("\n") if l.strip() and not _FOOTER.match(l)]
+            lines = [l.strip() for l in text.replace("\r", "\n").split("\n")
+                     if l.strip() and not _FOOTER.match(l)]
             if sum(map(len, lines)) < 5 and any(obj.type == 3 for obj in page.get_objects(max_depth=1)):
                 scanned.append(i)  # an image (FPDF_PAGEOBJ_IMAGE) and no text besides a page number
             page.close()
