@@ -312,3 +312,13 @@ def ocr_pdf_pages(pdf, pages: list[int], engine: Engine | None = None) -> dict[i
         bitmap = pdf[i].render(scale=DPI / 72, grayscale=True)
         out[i] = read_page(_gray(bitmap.to_numpy()), engine)
     return out
+
+
+def show_ocr_progress() -> None:
+    """Print the per-page OCR progress lines on stderr (once, however often called)."""
+    if not any(getattr(h, "_ogi_ocr", False) for h in log.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("  %(message)s"))
+        handler._ogi_ocr = True  # type: ignore[attr-defined]
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
