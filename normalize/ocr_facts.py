@@ -8,6 +8,8 @@ Correction (issue 9): a misread in table 三 breaks its row sum and a column ide
 Where the failing identities all meet in exactly one cell and every one of them implies
 the same value, that value is recorded with the OCR text kept in `raw` and a note.
 An unreadable inked cell may be solved the same way; a blank cell is never filled.
+A read the recogniser was sure of (confidence ≥ UNSURE) is not corrected: a wrong total
+printed by the agency breaks the same identities, and a source error is flagged, never fixed.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ Key = tuple[str, str | None]
 Identity = tuple[str, dict[Key, int]]  # kind ("row" or "column"), cell → coefficient (sum is 0)
 NULL_MARKERS = frozenset(TEMPLATE["null_markers"])
 UNREADABLE_NOTE = "unreadable cell"
+UNSURE = 0.9  # below this recogniser confidence a read may be a misread worth correcting
 
 
 def with_confidence(doc: Document, facts: list[Fact]) -> list[Fact]:
@@ -90,6 +93,8 @@ def correct(facts: list[Fact], found: dict[Key, float]) -> tuple[list[Fact], lis
         f = facts[by_key[cell]]
         if (f.raw or "").strip() in NULL_MARKERS:  # never fill a blank
             continue
+        if f.value is not None and (f.confidence is None or f.confidence >= UNSURE):
+            continue  # a confident read: more likely the agency's own error
         others = {k: v for k, v in found.items() if k != cell}
         v = _agreed_value(cell, ids, others)
         if v is None:
@@ -104,8 +109,8 @@ def apply(doc: Document, mapped) -> list[str]:
     """Provenance and identity corrections for a mapped OCR'd document; messages for `error`."""
     if not doc.ocr_pages:
         return []
-    facts, messages = correct(mapped.facts, mapped.found)
-    solved = sum(1 for a, b in zip(mapped.facts, facts) if a.value is None and b.value is not None)
+    before = with_confidence(doc, mapped.facts)
+    mapped.facts, messages = correct(before, mapped.found)
+    solved = sum(1 for a, b in zip(before, mapped.facts) if a.value is None and b.value is not None)
     mapped.cells_found += solved
-    mapped.facts = with_confidence(doc, facts)
     return messages

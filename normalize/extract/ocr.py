@@ -31,8 +31,9 @@ log = logging.getLogger("ogi.ocr")
 UNREADABLE = "\ufffd"  # cell text prefix: ink the recogniser could not read as printed
 INSTALL_HINT = "install the OCR extra: pip install -e '.[ocr]'"
 DPI = 200  # PDF pages are rendered at this resolution
-MIN_SCORE = 0.5  # a read below this recogniser score is unreadable, not a number
+MIN_SCORE = 0.8  # a value read below this recogniser score is unreadable, not a number
 MAX_PIXELS = 40_000_000  # a hostile image must not exhaust memory
+MAX_PAGES = 60  # annual reports have a few pages; a 400-page scan is not one (and would take an hour)
 _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1",
                             "，": ",", "。": "."})
 _VALUEISH = re.compile(r"^[\dOoDlI|，。,.\s增减減+\-万元亿件个项/／—–－无]*$")
@@ -228,6 +229,9 @@ def read_page(gray, engine: Engine) -> list[Paragraph | Grid]:
     for (_, owner), r in zip(lines, reads):
         per_owner.setdefault(owner, []).append(r)
     blocks: list[tuple[int, Paragraph | Grid]] = []
+    for (box, owner), (text, _) in zip(lines, reads):
+        if owner[0] >= 0 and len(text) <= 1 and _is_slash(ink, box):
+            per_owner[owner] = [("/", 1.0)]  # "/" for zero: the recogniser often reads it as "1"
     for ti, t in enumerate(tables):
         rows: list[list[Cell | None]] = [[None] * t.n_cols for _ in range(t.n_rows)]
         for bi, b in enumerate(t.boxes):
@@ -242,6 +246,17 @@ def read_page(gray, engine: Engine) -> list[Paragraph | Grid]:
             blocks.append((box[1], Paragraph(text)))
     blocks.sort(key=lambda b: b[0])
     return snap([b for _, b in blocks])
+
+
+def _is_slash(ink, box: tuple[int, int, int, int]) -> bool:
+    """One stroke leaning right: ink x rises as y falls (a "1" or "l" stands upright)."""
+    import numpy as np
+
+    x0, y0, x1, y1 = box
+    ys, xs = np.nonzero(ink[y0:y1, x0:x1])
+    if len(xs) < 20 or (y1 - y0) < 1.5 * (x1 - x0) * 0.8 or xs.std() < 1.5:
+        return False
+    return float(np.corrcoef(xs, ys)[0, 1]) < -0.7
 
 
 def _crop(page, box: tuple[int, int, int, int], pad: int = 3):
@@ -309,7 +324,9 @@ def ocr_pdf_pages(pdf, pages: list[int], engine: Engine | None = None) -> dict[i
     out = {}
     for k, i in enumerate(pages, 1):
         log.info("OCR page %d/%d", k, len(pages))
-        bitmap = pdf[i].render(scale=DPI / 72, grayscale=True)
+        w, h = pdf[i].get_size()
+        scale = min(DPI / 72, (MAX_PIXELS / max(1.0, w * h)) ** 0.5)  # huge pages: lower resolution
+        bitmap = pdf[i].render(scale=scale, grayscale=True)
         out[i] = read_page(_gray(bitmap.to_numpy()), engine)
     return out
 

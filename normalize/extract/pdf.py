@@ -45,7 +45,7 @@ def read_pdf(data: bytes) -> Document:
             page.close()
             chars += len(text.strip())
             pages.append(lines)
-        ocr = _ocr(pdf, scanned, chars)
+        ocr, ocr_note = _ocr(pdf, scanned, chars)
     finally:
         pdf.close()
     if chars < 20 and not ocr:
@@ -54,18 +54,25 @@ def read_pdf(data: bytes) -> Document:
     doc = Document(blocks=blocks, format="pdf", ocr_pages=[i + 1 for i in sorted(ocr)])
     if n > MAX_PAGES:
         doc.warnings.append(f"only the first {MAX_PAGES} of {n} pages were read")
+    if ocr_note:
+        doc.warnings.append(ocr_note)
     return doc
 
 
-def _ocr(pdf, scanned: list[int], chars: int) -> dict[int, list]:
-    """OCR'd blocks of the image-only pages; needs_ocr when they are all there is and OCR is missing."""
+def _ocr(pdf, scanned: list[int], chars: int) -> tuple[dict[int, list], str | None]:
+    """OCR'd blocks of the image-only pages, and a note on pages left unread.
+
+    needs_ocr (naming the extra to install) when images are all there is and OCR is missing.
+    """
     from . import ocr
 
     if not scanned:
-        return {}
+        return {}, None
     why = ocr.missing()
-    if why is None:
-        return ocr.ocr_pdf_pages(pdf, scanned)
-    if chars < 20:
+    if why is not None and chars < 20:
         raise ExtractError("needs_ocr", f"image-only PDF (scanned 图片版): no text layer; {why}")
-    return {}
+    blocks = ocr.ocr_pdf_pages(pdf, scanned[:ocr.MAX_PAGES]) if why is None else {}
+    unread = [i + 1 for i in scanned if i not in blocks]
+    if not unread:
+        return blocks, None
+    return blocks, f"pages {','.join(map(str, unread))} are images not read by OCR ({why or 'page limit'})"
