@@ -2,7 +2,8 @@
 
 Confidence: until grid mapping carries each cell's own confidence into its Fact, a fact
 from an OCR'd document gets the lowest confidence of the OCR cells printing its text
-(a lower bound: never more sure than the least sure read of that text).
+(a lower bound: never more sure than the least sure read of that text).  In a PDF that
+mixes text pages and scanned pages a fact whose text no OCR cell printed keeps None.
 
 Correction (issue 9): a misread in table 三 breaks its row sum and a column identity.
 Where the failing identities all meet in exactly one cell and every one of them implies
@@ -36,7 +37,7 @@ def with_confidence(doc: Document, facts: list[Fact]) -> list[Fact]:
                 if c.confidence is not None and not c.span_copy:
                     key = c.text.strip()
                     lowest[key] = min(c.confidence, lowest.get(key, 1.0))
-    floor = min(lowest.values(), default=None)
+    floor = min(lowest.values(), default=None) if doc.format == "image" else None
     return [f._replace(confidence=lowest.get((f.raw or "").strip(), floor)) for f in facts]
 
 

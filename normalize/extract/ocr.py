@@ -157,7 +157,7 @@ def _ink_lines(ink, box, margin: int = 4) -> list[tuple[int, int, int, int]]:
     cols: list[tuple[int, int, int, int]] = []
     for i in range(1, n):
         x, y, w, h, area = stats[i]
-        if area < 12 or (h < 5 and w < 8):  # noise specks; a dash "—" is wide enough to stay
+        if area < 12 or (h < 5 and w < 6):  # noise specks; a minus or dash is wide enough to stay
             continue
         if (w > 0.8 * sub.shape[1] and h <= 6) or (h > 0.8 * sub.shape[0] and w <= 6):  # a rule's remnant
             continue
@@ -306,8 +306,8 @@ def read_image(data: bytes) -> Document:
     except (OSError, Image.DecompressionBombError) as exc:
         raise ExtractError("bad_image", f"cannot decode the image: {exc}") from exc
     gray = np.ascontiguousarray(gray)
-    if gray.shape[1] < 1000:  # small attachments: enlarge so strokes survive binarisation
-        f = 1400 / gray.shape[1]
+    if gray.shape[1] < 1600:  # to about 200 dpi on A4 (as PDF pages): a minus sign is no speck
+        f = 1650 / gray.shape[1]
         gray = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
     doc = Document(blocks=read_page(gray, default_engine()), format="image")
     doc.ocr_pages = [1]

@@ -40,8 +40,8 @@ def read_pdf(data: bytes) -> Document:
             tp.close()
             lines = [l.strip() for l in text.replace("\r", "\n").split("\n")
                      if l.strip() and not _FOOTER.match(l)]
-            if sum(map(len, lines)) < 5 and any(obj.type == 3 for obj in page.get_objects(max_depth=1)):
-                scanned.append(i)  # an image (FPDF_PAGEOBJ_IMAGE) and no text besides a page number
+            if _scanned(page, sum(map(len, lines))):
+                scanned.append(i)
             page.close()
             chars += len(text.strip())
             pages.append(lines)
@@ -57,6 +57,17 @@ def read_pdf(data: bytes) -> Document:
     if ocr_note:
         doc.warnings.append(ocr_note)
     return doc
+
+
+def _scanned(page, chars: int) -> bool:
+    """An image page: images and no text besides a page number, or a caption on a large image."""
+    if chars >= 200:
+        return False
+    boxes = [obj.get_bounds() for obj in page.get_objects(max_depth=1) if obj.type == 3]  # FPDF_PAGEOBJ_IMAGE
+    if not boxes or chars < 5:
+        return bool(boxes)
+    w, h = page.get_size()
+    return sum((r - l) * (t - b) for l, b, r, t in boxes) >= 0.3 * w * h
 
 
 def _ocr(pdf, scanned: list[int], chars: int) -> tuple[dict[int, list], str | None]:
