@@ -243,7 +243,10 @@ def test_unreadable_ink_is_never_blank_or_zero():
     assert text == ocr.UNREADABLE + "8"
     assert ocr._cell_text([("1O5", 0.9)], inked=True) == ("105", 0.9)  # letters that look like digits
     from normalize.mapping import Mapped
+    from normalize.stream import CELLS, SEP, _row
 
+    row = [Cell("2.重复申请"), Cell("5", False, 0.99), Cell(ocr.UNREADABLE + "8", False, 0.4), Cell("3")]
+    assert _row(row).split(CELLS)[1].split(SEP) == ["5", ocr.UNREADABLE + "8", "3"]  # still a value cell
     m = Mapped()
     m.add("requests.new", "total", ocr.UNREADABLE + "8")
     (f,) = m.facts

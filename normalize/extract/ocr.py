@@ -3,7 +3,8 @@
 Cells come from the ruled lines (cells.py), so a blank cell stays a blank cell; each
 inked cell is read line by line by the recogniser alone (no text detector), which is
 both faster and more exact than reading the page.  Text outside tables (title, section
-headings, signature) is read with the detector, tables blanked out.
+headings, signature) is cut into lines the same way, tables blanked out, and read in the
+same batch.
 
 Honesty rules: ink that cannot be read becomes UNREADABLE + what was read (null value,
 raw kept, note from the mapper), never a blank; every OCR cell carries its confidence.
@@ -23,17 +24,17 @@ from pathlib import Path
 from typing import Protocol
 
 from ..document import Cell, Document, Grid, Paragraph
+from ..values import UNREADABLE, is_value_text
 from .errors import ExtractError
 from .ocr_labels import snap
 
 log = logging.getLogger("ogi.ocr")
 
-UNREADABLE = "\ufffd"  # cell text prefix: ink the recogniser could not read as printed
 INSTALL_HINT = "install the OCR extra: pip install -e '.[ocr]'"
 DPI = 200  # PDF pages are rendered at this resolution
 MIN_SCORE = 0.8  # a value read below this recogniser score is unreadable, not a number
 MAX_PIXELS = 40_000_000  # a hostile image must not exhaust memory
-MAX_PAGES = 60  # annual reports have a few pages; a 400-page scan is not one (and would take an hour)
+MAX_PAGES = 60  # annual reports have a few pages; 400 scanned pages would take an hour
 _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1",
                             "，": ",", "。": "."})
 _VALUEISH = re.compile(r"^[\dOoDlI|，。,.\s增减減+\-万元亿件个项/／—–－无]*$")
@@ -196,8 +197,6 @@ def _cell_text(parts: list[tuple[str, float]], inked: bool) -> tuple[str, float]
     score = min((s for _, s in parts), default=0.0)
     if not _CJK.search(text) or _VALUEISH.match(text.replace(" ", "")):
         text = _clean_value(text)
-        from ..values import is_value_text
-
         if not text or score < MIN_SCORE or not is_value_text(text):
             return UNREADABLE + text, score
     return text, score
