@@ -6,6 +6,12 @@ Both engines get the same image-only PDFs (rasterised at 150 dpi, skewed, blurre
 JPEG) and the same cell detection (ruled lines); only the recogniser differs.  Each engine
 runs in a fresh process so its peak memory is its own (tesseract's is that of its child
 processes).  Cells exact = share of expected cells whose value came out exactly.
+tesseract reads all line crops of a page stacked into one image (one process per page,
+`--psm 4`); one process per crop would cost ~200 process starts a page.  Its accuracy here
+is that of this integration, a speed baseline rather than tesseract's best.
+
+Measured 2026-12-02 on a shared, loaded 2-core machine (20 pages): rapidocr 4.4 CPU-s/page,
+peak 761 MB, 970/970 cells exact; tesseract 1.8 CPU-s/page, 197 MB, 343/970.
 """
 from __future__ import annotations
 
