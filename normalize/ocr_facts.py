@@ -38,7 +38,8 @@ def with_confidence(doc: Document, facts: list[Fact]) -> list[Fact]:
                     key = c.text.strip()
                     lowest[key] = min(c.confidence, lowest.get(key, 1.0))
     floor = min(lowest.values(), default=None) if doc.format == "image" else None
-    return [f._replace(confidence=lowest.get((f.raw or "").strip(), floor)) for f in facts]
+    return [f if f.confidence is not None else f._replace(confidence=lowest.get((f.raw or "").strip(), floor))
+            for f in facts]  # a confidence the mapper carried from the fact's own cell wins
 
 
 def _identities(found: dict[Key, float], keys: set[Key]) -> list[Identity]:
