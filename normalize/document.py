@@ -11,6 +11,7 @@ from typing import NamedTuple
 class Cell(NamedTuple):
     text: str
     span_copy: bool = False  # a copy made by expanding rowspan/colspan/gridSpan/vMerge
+    confidence: float | None = None  # 0–1 when the text came from OCR, None for a text layer
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Document:
     title: str | None = None  # from page metadata (HTML <title>, ArticleTitle), if any
     published: str | None = None  # from page metadata (PubDate, 发布时间), if any
     warnings: list[str] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages read by OCR, not a text layer
 
     def grids(self) -> list[Grid]:
         return [b for b in self.blocks if isinstance(b, Grid)]

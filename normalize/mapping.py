@@ -29,6 +29,7 @@ class Fact(NamedTuple):
     value: float | None
     raw: str | None
     note: str | None = None
+    confidence: float | None = None  # 0–1 when the value was read by OCR (from its Cell)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import checks as checks_mod
-from . import pre2019
+from . import ocr_facts, pre2019
 from .extract import ExtractError, extract, sniff
 from .mapping import Fact, map_stream
 from .places import resolve as resolve_place
@@ -57,7 +57,7 @@ def _base_meta(data: bytes, name: str, prov: Provenance) -> dict[str, Any]:
         "source_url": prov.source_url, "document_url": prov.document_url or prov.path,
         "format": None, "published": parse_date(prov.published), "fetched_at": prov.fetched_at,
         "sha256": sha, "status": "failed", "error": None, "cells_expected": 0, "cells_found": 0,
-        "checks_failed": 0, "encoding": None, "source_id": prov.source_id, "path": prov.path,
+        "checks_failed": 0, "encoding": None, "ocr_pages": None, "source_id": prov.source_id, "path": prov.path,
         "synthetic": False,
     }
 
@@ -70,9 +70,6 @@ def normalize_bytes(data: bytes, name: str = "", prov: Provenance | None = None)
         doc = extract(data, name, prov.charset, meta["format"])
     except ExtractError as exc:
         meta["error"] = f"{exc.code}: {exc.message}"
-        if exc.code == "needs_ocr":
-            meta["error"] = "needs_ocr"
-            meta["format"] = "image" if meta["format"] == "image" else meta["format"]
         return Report(meta)
     except Exception as exc:  # a reader bug must not stop the run
         meta["error"] = f"internal error while reading: {exc.__class__.__name__}: {exc}"
@@ -99,6 +96,8 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     meta["year"] = year
     meta["published"] = meta["published"] or parse_date(doc.published) or find_published(stream.text, None) or sig_date
     mapped = map_stream(stream, year)
+    corrected = ocr_facts.apply(doc, mapped)
+    meta["ocr_pages"] = ",".join(map(str, doc.ocr_pages)) or None
     pre = pre2019.apply(meta, stream, mapped.template, year, doc.warnings)
     if pre is not None:  # no national tables: headline figures from prose and statistics table
         cut = stream.grid_spans + ([pre.table_span] if pre.table_span else [])
@@ -109,7 +108,7 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     checks = checks_mod.evaluate(mapped.found)
     meta["checks_failed"] = sum(1 for c in checks if not c.ok)
     sections = sections_text(stream.text, mapped.sections, mapped.table_spans + stream.grid_spans)
-    problems = list(mapped.problems) + doc.warnings
+    problems = list(mapped.problems) + doc.warnings + corrected
     if year is None:
         problems.append("year not found (no title or statistics period naming it)")
     if mapped.template == "unknown" or mapped.cells_expected == 0:

@@ -15,12 +15,18 @@ def number(v: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _fmt(v: float | None, raw: str | None, note: str | None) -> str:
-    if note:
+def _fmt(v: float | None, raw: str | None, note: str | None, confidence: float | None = None) -> str:
+    """One cell: value; "·" blank; "?" unreadable; OCR reads marked "~", corrections "!"."""
+    if note and v is None:
         return "?"
-    if v is None:
-        return "·" if not raw else raw
-    return number(v)
+    text = ("·" if not raw else raw) if v is None else number(v)
+    if note:  # a value with a note: corrected by the identities
+        return text + "!"
+    return text + "~" if confidence is not None else text
+
+
+def _cell(f) -> str:
+    return _fmt(f.value, f.raw, f.note, f.confidence)
 
 
 def _money(metric: str, v: float | None, raw: str | None, note: str | None) -> str:
@@ -56,20 +62,23 @@ def render(report: Report) -> str:
              f"{m['format']} — {m['status']} ({m['cells_found']}/{m['cells_expected']} cells)"]
     if m.get("error"):
         lines.append(f"  note: {m['error']}")
+    if m.get("ocr_pages"):
+        lines.append(f"  OCR: pages {m['ocr_pages']} were images; values read by OCR are marked ~, "
+                     "corrected by the identities !, unreadable ?")
     facts = {(f.metric, f.applicant): f for f in report.facts}
     if m["template"] == "pre2019":
         lines.append("\n2019年以前：主要数字 (headline figures)")
         for metric in [k for k in METRICS if k.startswith("pre2019.")]:
             f = facts.get((metric, None))
             if f:
-                value = _fmt(f.value, f.raw, f.note)
+                value = _fmt(f.value, f.raw, f.note, f.confidence)
                 lines.append(f"  {METRICS[metric]['zh_row']:<16} {value:>8}  {f.raw or ''}")
     lines.append("\n二、主动公开")
     for metric in [k for k in METRICS if k.startswith("active.")]:
         f = facts.get((metric, None))
         if f:
             text = (_money(metric, f.value, f.raw, f.note) if METRICS[metric]["unit"] == "元"
-                    else _fmt(f.value, f.raw, f.note))
+                    else _fmt(f.value, f.raw, f.note, f.confidence))
             lines.append(f"  {METRICS[metric]['zh_row']:<10} {METRICS[metric]['zh_column']:<22} {text:>14}")
     lines.append("\n三、申请  " + " ".join(f"{s:>7}" for s in _SHORT))
     for row in TEMPLATE["requests"]["rows"]:
@@ -77,13 +86,13 @@ def render(report: Report) -> str:
         if not metric or not any((metric, a) in facts for a in APPLICANTS):
             continue
         cells = [facts.get((metric, a)) for a in APPLICANTS]
-        vals = " ".join(f"{_fmt(c.value, c.raw, c.note) if c else '':>8}" for c in cells)
+        vals = " ".join(f"{_cell(c) if c else '':>8}" for c in cells)
         lines.append(f"  {METRICS[metric]['zh_row'][:18]:<20}{vals}")
     lines.append("\n四、复议诉讼   维持   纠正   其他   未结   总计")
     for group, ms in TEMPLATE["appeals"]["groups"].items():
         cells = [facts.get((x, None)) for x in ms]
         if any(cells):
-            lines.append(f"  {group:<24}" + " ".join(f"{_fmt(c.value, c.raw, c.note) if c else '':>6}" for c in cells))
+            lines.append(f"  {group:<24}" + " ".join(f"{_cell(c) if c else '':>6}" for c in cells))
     bad = [c for c in report.checks if not c.ok]
     lines.append(f"\nchecks: {len(report.checks)} evaluated, {len(bad)} failed")
     for c in bad:

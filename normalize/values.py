@@ -8,6 +8,7 @@ from .templates import TEMPLATE
 from .textnorm import norm
 
 NULL_MARKERS = frozenset(TEMPLATE["null_markers"])
+UNREADABLE = "\ufffd"  # OCR's mark before ink it could not read (extract/ocr.py): a value cell, no value
 
 # sign word/character, digits with optional thousands separators, decimals, unit
 VALUE_RE = re.compile(
@@ -26,6 +27,8 @@ class CellError(ValueError):
 def is_value_text(raw: str) -> bool:
     """True when the cell reads as a value (number, signed change, or a null marker)."""
     if raw.isdigit() and raw.isascii():
+        return True
+    if raw.startswith(UNREADABLE):
         return True
     t = norm(raw).strip()
     return t in NULL_MARKERS or VALUE_RE.fullmatch(t) is not None

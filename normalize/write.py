@@ -41,7 +41,8 @@ def report_rows(report: Report) -> dict[str, list[dict]]:
     return {
         "reports": [meta],
         "facts": [{"report_id": rid, "year": year, "metric": f.metric, "applicant": f.applicant,
-                   "value": f.value, "raw": f.raw, "note": f.note} for f in report.facts],
+                   "value": f.value, "raw": f.raw, "note": f.note, "ocr_confidence": f.confidence}
+                  for f in report.facts],
         "checks": [{"report_id": rid, "rule": c.rule, "subject": c.subject, "expected": c.expected,
                     "actual": c.actual, "ok": c.ok} for c in report.checks],
         "sections": [{"report_id": rid, "section": s, "heading": h, "text": t} for s, h, t in report.sections],

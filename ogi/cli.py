@@ -11,8 +11,10 @@ import click
 from normalize import Provenance, normalize_bytes
 from normalize.write import DatasetWriter
 from ogi.reports import filter_options, filters_from, find_document, reports_command
+from normalize.extract.ocr import show_ocr_progress
 
-DOCUMENT_SUFFIXES = {".html", ".htm", ".shtml", ".jhtml", ".xhtml", ".pdf", ".doc", ".docx", ".wps", ".txt"}
+DOCUMENT_SUFFIXES = {".html", ".htm", ".shtml", ".jhtml", ".xhtml", ".pdf", ".doc", ".docx", ".wps", ".txt",
+                     ".png", ".jpg", ".jpeg"}  # images: scanned tables, read by OCR
 
 
 def iter_files(paths: tuple[str, ...]) -> Iterator[Path]:
@@ -183,13 +185,14 @@ def run(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], refres
 @click.option("--out", "out", default=None, type=click.Path(path_type=Path),
               help="folder for the four Parquet datasets (default: data/parquet, or DATA/parquet)")
 def normalize(paths: tuple[str, ...], data_dir: Path | None, out: Path | None) -> None:
-    """Normalise report files (PDF, DOCX, DOC, WPS, HTML, text), or the raw archive, into Parquet.
+    """Normalise report files (PDF, DOCX, DOC, WPS, HTML, text, images), or the raw archive, into Parquet.
 
     \b
     Examples:
       ogi normalize ../shared/corpus --out data/parquet   # local files and folders
       ogi normalize --data data/demo                      # re-read an archive, no network
     """
+    show_ocr_progress()  # "OCR page 3/12" on stderr: scans take seconds per page
     if not paths:
         from ogi.pipeline import normalize_archive
 

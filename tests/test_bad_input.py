@@ -67,8 +67,8 @@ BAD = {
     "garbage.html": (lambda: random.Random(0).randbytes(20000), ("unsupported",)),
     "bomb.docx": (_zip_bomb, ("zip_bomb",)),
     "xxe.docx": (_xxe_docx, ("xml_entity",)),
-    "scan.pdf": (_image_pdf, ("needs_ocr",)),
-    "photo.jpg": (lambda: b"\xff\xd8\xff\xe0" + bytes(2000), ("needs_ocr",)),
+    "scan.pdf": (_image_pdf, ("needs_ocr", "no national template")),  # OCR'd when the extra is installed
+    "photo.jpg": (lambda: b"\xff\xd8\xff\xe0" + bytes(2000), ("needs_ocr", "bad_image")),
     "notes.txt": (lambda: "会议纪要\n今天讨论了工作安排。\n".encode(), ("no national template",)),
 }
 
@@ -86,8 +86,21 @@ def test_bad_input_fails_cleanly(name):
     assert elapsed < 20  # bounded; a zip bomb is refused before it is inflated
 
 
-def test_needs_ocr_error_is_exactly_that():
-    assert normalize_bytes(_image_pdf(), "scan.pdf").meta["error"] == "needs_ocr"
+def test_needs_ocr_without_the_extra_names_it(monkeypatch):
+    from normalize.extract import ocr
+
+    monkeypatch.setattr(ocr, "missing", lambda: "OCR is not installed (rapidocr missing): " + ocr.INSTALL_HINT)
+    for data, name in ((_image_pdf(), "scan.pdf"), (synth_png(), "table.png")):
+        error = normalize_bytes(data, name).meta["error"]
+        assert error.startswith("needs_ocr") and "'.[ocr]'" in error, error
+
+
+def synth_png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (300, 200), 255).save(buf, format="PNG")
+    return buf.getvalue()
 
 
 def test_doc_without_libreoffice_says_how_to_install(monkeypatch):

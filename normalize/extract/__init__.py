@@ -15,6 +15,7 @@ from .html import read_html
 from .docx import read_docx
 from .pdf import read_pdf
 from .office import read_legacy_word
+from .ocr import read_image
 from .text import read_text
 
 __all__ = ["ExtractError", "extract", "sniff"]
@@ -86,6 +87,6 @@ def extract(data: bytes, name: str = "", charset: str | None = None, fmt: str | 
     if fmt == "txt":
         return read_text(data)
     if fmt == "image":
-        raise ExtractError("needs_ocr", "the document is an image (图片版): needs OCR")
+        return read_image(data)
     raise ExtractError("unsupported", f"not a document this tool reads (PDF, DOCX, DOC, WPS, HTML, text)"
                        f"{' although named ' + name if name else ''}")

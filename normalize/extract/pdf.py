@@ -186,7 +186,7 @@ def read_pdf(data: bytes) -> Document:
             raise ExtractError("too_large", f"the PDF has {n} pages; reports have far fewer and the limit is "
                                             f"{MAX_PAGES}")
         pages: list[_Page] = []
-        scanned = 0
+        scanned: list[int] = []  # pages that are images (no text layer, or a caption on a scan): OCR
         for i in range(n):
             try:
                 page = pdf[i]
@@ -194,17 +194,62 @@ def read_pdf(data: bytes) -> Document:
                 raise ExtractError("bad_pdf", f"page {i + 1} is damaged and cannot be read") from exc
             try:
                 got, is_scan = _read_page(page, pdfium_c, i + 1)
+                if is_scan or _scanned(page, got.chars):
+                    scanned.append(i)
             except pdfium.PdfiumError as exc:
                 raise ExtractError("bad_pdf", f"the text of page {i + 1} cannot be read (damaged)") from exc
             finally:
                 page.close()
             pages.append(got)
-            scanned += is_scan
+        chars = sum(p.chars for p in pages)
+        ocr, ocr_note = _ocr(pdf, scanned, chars)
     finally:
         pdf.close()
-    if sum(p.chars for p in pages) < 20:
+    if chars < 20 and not ocr:
         if scanned:
             raise ExtractError("needs_ocr", "image-only PDF (scanned 图片版): no text layer, needs OCR")
         raise ExtractError("no_text", "the PDF has no extractable text")
     _drop_noise(pages)
-    return Document(blocks=_assemble(pages), format="pdf")
+    blocks: list[Paragraph | Grid] = []
+    run: list[_Page] = []  # consecutive text pages: their tables may continue across pages
+    for i, p in enumerate(pages):
+        if i in ocr:
+            blocks += _assemble(run) + ocr[i]
+            run = []
+        else:
+            run.append(p)
+    blocks += _assemble(run)
+    doc = Document(blocks=blocks, format="pdf", ocr_pages=[i + 1 for i in sorted(ocr)])
+    if ocr_note:
+        doc.warnings.append(ocr_note)
+    return doc
+
+
+def _scanned(page, chars: int) -> bool:
+    """An image page: images and no text besides a page number, or a caption on a large image."""
+    if chars >= 200:
+        return False
+    boxes = [obj.get_bounds() for obj in page.get_objects(max_depth=1) if obj.type == 3]  # FPDF_PAGEOBJ_IMAGE
+    if not boxes or chars < 5:
+        return bool(boxes)
+    w, h = page.get_size()
+    return sum((r - l) * (t - b) for l, b, r, t in boxes) >= 0.3 * w * h
+
+
+def _ocr(pdf, scanned: list[int], chars: int) -> tuple[dict[int, list], str | None]:
+    """OCR'd blocks of the image-only pages, and a note on pages left unread.
+
+    needs_ocr (naming the extra to install) when images are all there is and OCR is missing.
+    """
+    from . import ocr
+
+    if not scanned:
+        return {}, None
+    why = ocr.missing()
+    if why is not None and chars < 20:
+        raise ExtractError("needs_ocr", f"image-only PDF (scanned 图片版): no text layer; {why}")
+    blocks = ocr.ocr_pdf_pages(pdf, scanned[:ocr.MAX_PAGES]) if why is None else {}
+    unread = [i + 1 for i in scanned if i not in blocks]
+    if not unread:
+        return blocks, None
+    return blocks, f"pages {','.join(map(str, unread))} are images not read by OCR ({why or 'page limit'})"
