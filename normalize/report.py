@@ -94,7 +94,7 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     year = find_year(stream.text, title_year)
     meta["year"] = year
     meta["published"] = meta["published"] or parse_date(doc.published) or find_published(stream.text, None) or sig_date
-    mapped = map_stream(stream, year)
+    mapped = map_stream(stream, year, doc)
     meta["template"] = mapped.template
     meta["cells_expected"] = mapped.cells_expected
     meta["cells_found"] = mapped.cells_found
