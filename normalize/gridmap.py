@@ -135,7 +135,7 @@ def read_grids(doc: Document) -> GridTables:
         if isinstance(block, Paragraph):
             n = _section(block.text) if len(block.text) < 80 else None
             if n is not None:
-                context = _CONTEXT.get(n)
+                context, hint = _CONTEXT.get(n), None
             elif context == "appeals":
                 hint = _appeal_hint(block.text) or hint
             continue
@@ -159,7 +159,7 @@ def read_grids(doc: Document) -> GridTables:
                     header = [c.text for c in row]
                 continue
             if any(lookup_appeal_word(t) for t in texts):
-                context, hint = "appeals", _appeal_hint(" ".join(texts)) or None
+                context, hint = "appeals", _appeal_hint(" ".join(texts)) or hint
                 out.tables.add("appeals")
                 continue
             cells = [c for c in row if not c.span_copy]

@@ -98,6 +98,18 @@ def map_stream(stream: Stream, year: int | None = None, doc: Document | None = N
     return out
 
 
+def missing_tables(mapped: Mapped) -> list[str]:
+    """Reasons a report with a template is incomplete although each cell it found is fine."""
+    if mapped.template not in ("2019", "2021"):
+        return []
+    out = []
+    if not any(f.metric.startswith("requests.") for f in mapped.facts):
+        out.append("table 三 (requests) not found: printed as an image or in a layout not read")
+    if not any(f.metric.startswith("active.") for f in mapped.facts):
+        out.append("table 二 (proactive disclosure) not found: printed as an image or in a layout not read")
+    return out
+
+
 def map_document(doc: Document, stream: Stream, year: int | None = None) -> Mapped:
     return map_stream(stream, year, doc)
 

@@ -13,9 +13,10 @@ from typing import Any
 
 from . import checks as checks_mod
 from .extract import ExtractError, extract, sniff
-from .mapping import Fact, map_stream
+from .mapping import Fact, map_stream, missing_tables
 from .places import resolve as resolve_place
-from .metadata import find_published, find_signature, find_title, find_year, parse_date, sections_text
+from .metadata import (choose_agency, find_opening, find_published, find_signature, find_title, find_year,
+                       parse_date, prose_text, sections_text)
 from .stream import build
 
 
@@ -89,7 +90,7 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     stream = build(doc)
     title_agency, title_year = find_title(stream.text, doc.title)
     sig_agency, sig_date = find_signature(stream.text)
-    meta["agency"] = sig_agency or title_agency
+    meta["agency"] = choose_agency(title_agency, sig_agency, find_opening(stream.text))
     meta.update(resolve_place(meta["agency"], prov.region_code).columns())
     year = find_year(stream.text, title_year)
     meta["year"] = year
@@ -99,9 +100,10 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     meta["cells_expected"] = mapped.cells_expected
     meta["cells_found"] = mapped.cells_found
     checks = checks_mod.evaluate(mapped.found)
+    checks += checks_mod.prose_checks(prose_text(stream.text, mapped.table_spans + stream.grid_spans), mapped.found)
     meta["checks_failed"] = sum(1 for c in checks if not c.ok)
     sections = sections_text(stream.text, mapped.sections, mapped.table_spans + stream.grid_spans)
-    problems = list(mapped.problems) + doc.warnings
+    problems = list(mapped.problems) + doc.warnings + missing_tables(mapped)
     if year is None:
         problems.append("year not found (no title or statistics period naming it)")
     if mapped.template == "pre2019":
