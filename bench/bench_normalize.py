@@ -7,8 +7,10 @@
   and vs bare `lxml` parsing (the ceiling).
 * HTML as whole processes: `ogi normalize DIR` (Parquet written) vs a script that reads
   every file of DIR with `pandas.read_html`.
-* PDF: ogi vs pdfplumber `extract_tables` on every page of the same PDFs.  PDFs are
-  made by LibreOffice from distinct generated DOCX reports and cycled to --reports.
+* PDF: ogi (tables read from cell geometry) vs pdfplumber `extract_tables` on every
+  page of the same PDFs.  PDFs are made by LibreOffice from distinct generated DOCX
+  reports and official-template DOCX (zeros printed, blank or "/"), cycled to
+  --reports; the real corpus PDFs (WPS-made) are timed separately.
 * Memory: peak RSS of `normalize + write Parquet` over N and 10×N generated reports,
   each in a fresh process: streaming keeps the ratio near 1.
 
@@ -52,12 +54,20 @@ def pdf_files(distinct: int, seed: int = 1) -> list[bytes]:
     exe = soffice()
     if exe is None:
         sys.exit("LibreOffice is needed to make the benchmark PDFs (apt-get install libreoffice-writer-nogui)")
+    import official
+
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "src"
         src.mkdir()
         for i in range(distinct):
-            (src / f"r{i:04d}.docx").write_bytes(synth.render_docx(synth.make_spec(rng, rng.choice(["2019", "2021"]))))
+            template = rng.choice(["2019", "2021"])
+            if i % 2:  # the official template: merged label columns, 3-row headers, blank zeros
+                style = rng.choice(["zero", "blank", "slash"])
+                docx = official.fill_docx(template, official.known_values(template, i), style)
+            else:
+                docx = synth.render_docx(synth.make_spec(rng, template))
+            (src / f"r{i:04d}.docx").write_bytes(docx)
         subprocess.run([exe, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "pdf",
                         "--outdir", str(Path(tmp) / "out"), *sorted(map(str, src.glob("*.docx")))],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=1800)
@@ -112,24 +122,33 @@ def bench_html_processes(n: int) -> None:
     print(f"      ratio = {base / ours:.2f}x (target >= 2x)")
 
 
-def bench_pdf(n: int, distinct: int) -> None:
+def _plumber(data: bytes) -> None:
     import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            page.extract_tables()
+
+
+def bench_pdf(n: int, distinct: int) -> None:
+    from normalize.extract.pdf import read_pdf
 
     pdfs = pdf_files(distinct)
     files = [pdfs[i % len(pdfs)] for i in range(n)]
-
-    def plumber(data: bytes) -> None:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for page in pdf.pages:
-                page.extract_tables()
-
     ok = sum(normalize_bytes(p, "r.pdf").status == "ok" for p in pdfs)
+    with_grids = sum(bool(read_pdf(p).grids()) for p in pdfs)  # the geometry reader is on
     sample = files[: max(50, n // 10)]  # pdfplumber is slow: time it on a sample of the same files
-    base = timed(plumber, sample) / len(sample)
+    base = timed(_plumber, sample) / len(sample)
     ours = timed(lambda p: normalize_bytes(p, "r.pdf"), files) / len(files)
-    print(f"PDF   {n} files ({len(pdfs)} distinct, all ok: {ok}/{len(pdfs)}): ogi {1 / ours:8.0f} files/s | "
-          f"pdfplumber extract_tables {1 / base:8.1f} files/s")
+    print(f"PDF   {n} files ({len(pdfs)} distinct, all ok: {ok}/{len(pdfs)}, tables read from geometry in "
+          f"{with_grids}/{len(pdfs)}): ogi {1 / ours:8.0f} files/s | pdfplumber extract_tables {1 / base:8.1f} files/s")
     print(f"      ratio ogi / pdfplumber = {base / ours:.1f}x (target >= 5x)")
+    real = sorted((ROOT.parent / "shared" / "corpus" / "real").glob("*.pdf"))
+    if real:
+        data = [p.read_bytes() for p in real]
+        base = timed(_plumber, data)
+        ours = timed(lambda p: normalize_bytes(p, "r.pdf"), data)
+        print(f"      real corpus PDFs ({len(data)}, WPS-made): ratio ogi / pdfplumber = {base / ours:.1f}x")
 
 
 def memory_child(n: int) -> None:
