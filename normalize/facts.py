@@ -50,7 +50,8 @@ class Mapped:
             value = parse_cell(raw, metric, unit)
         except CellError as exc:
             self.facts.append(Fact(metric, applicant, None, raw.strip(), f"{UNREADABLE}: {exc}", confidence))
-            self.problems.append(f"{metric}{'/' + applicant if applicant else ''}: {UNREADABLE} {raw.strip()!r}")
+            where = f"{metric}/{applicant}" if applicant else metric
+            self.problems.append(f"{where}: {UNREADABLE} {raw.strip()!r}")
             return
         self.facts.append(Fact(metric, applicant, value, raw.strip(), None, confidence))
         self.cells_found += 1

@@ -72,7 +72,8 @@ def _appeal_words() -> tuple[str, ...]:
 def _appeal_hint(text: str) -> str | None:
     """Which group of table 四 a sub-table header names, if exactly one."""
     c = compact(text)
-    hits = {g for g, words in TEMPLATE["appeals"]["group_words"].items() if any(compact(w) in c for w in words)}
+    named = TEMPLATE["appeals"]["group_words"].items()
+    hits = {g for g, words in named if any(compact(w) in c for w in words)}
     if "litigation_after_review" in hits or "litigation_direct" in hits:
         hits.discard("review")  # "复议后起诉" also contains 复议
     return hits.pop() if len(hits) == 1 else None

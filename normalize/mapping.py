@@ -81,11 +81,8 @@ def map_stream(stream: Stream, year: int | None = None, doc: Document | None = N
     p_start = secs[4].end if 4 in secs else (req_hits[-1].end if req_hits else r_end)
     if active_tpl and not _active_from_grid(grids.active, out, active_tpl):
         _map_active(stream, out, active_tpl, a_start, a_end)
-    if out.requests_variant or active_tpl:
-        if _appeals_from_grid(grids.appeals, out):
-            pass
-        else:
-            _map_appeals(stream, out, p_start, p_end)
+    if (out.requests_variant or active_tpl) and not _appeals_from_grid(grids.appeals, out):
+        _map_appeals(stream, out, p_start, p_end)
 
     if active_tpl:
         out.template = active_tpl
@@ -224,7 +221,8 @@ def _requests_from_grid(rows: list[GridRow], out: Mapped) -> bool:
         if cells is None:
             continue
         if isinstance(cells, str):
-            out.unresolved(metric, list(APPLICANTS), cells, "row's cells do not line up with the 7 applicant columns")
+            note = "row's cells do not line up with the 7 applicant columns"
+            out.unresolved(metric, list(APPLICANTS), cells, note)
             out.problems.append(f"{metric}: cells do not line up with the applicant columns ({cells!r})")
             continue
         for applicant, cell in zip(APPLICANTS, cells):

@@ -67,7 +67,7 @@ def to_markdown(docx_bytes: bytes, style: str = "repeat", noise: bool = False, a
                     lines += ["", f"— {page} —", f"第 {page} 页 共 9 页", agency, ""]
                     lines += [_line(h, style) for h in heads]
                     if width >= 7:
-                        lines.append(_line([("", False)] * (width - 6) + [(f"数据{k}", False) for k in range(1, 7)],
-                                           style))
+                        generic = [(f"数据{k}", False) for k in range(1, 7)]
+                        lines.append(_line([("", False)] * (width - 6) + generic, style))
             lines.append("")
     return "\n".join(lines).encode("utf-8")
