@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .templates import METRICS, TEMPLATE
 from .textnorm import norm
@@ -32,6 +33,7 @@ class CellError(ValueError):
     """A cell whose text is not a number the template allows."""
 
 
+@lru_cache(maxsize=16384)  # cell texts repeat ("0", "", "/"): these run for every cell of every grid
 def clean(raw: str) -> str:
     """Normalised cell text: full-width folded, literal `&nbsp;` removed, stripped."""
     t = norm(raw)
@@ -40,6 +42,7 @@ def clean(raw: str) -> str:
     return t.strip()
 
 
+@lru_cache(maxsize=16384)
 def is_value_text(raw: str) -> bool:
     """True when the cell reads as a value (number, signed change, or a null marker)."""
     if raw.isdigit() and raw.isascii():
@@ -48,6 +51,7 @@ def is_value_text(raw: str) -> bool:
     return t in NULL_MARKERS or VALUE_RE.fullmatch(t) is not None
 
 
+@lru_cache(maxsize=16384)
 def is_number_text(raw: str) -> bool:
     """True when the cell prints a number (not blank, not a null marker)."""
     if raw.isdigit() and raw.isascii():
