@@ -5,6 +5,8 @@
 * HTML: ogi's full normalisation (decode, parse, map to the schema, checks) vs
   `pandas.read_html` on the same pages (which only parses tables, mapping nothing),
   and vs bare `lxml` parsing (the ceiling).
+* HTML as whole processes: `ogi normalize DIR` (Parquet written) vs a script that reads
+  every file of DIR with `pandas.read_html`.
 * PDF: ogi (tables read from cell geometry) vs pdfplumber `extract_tables` on every
   page of the same PDFs.  PDFs are made by LibreOffice from distinct generated DOCX
   reports and official-template DOCX (zeros printed, blank or "/"), cycled to
@@ -94,6 +96,32 @@ def bench_html(n: int) -> None:
           f"ceiling lxml / pandas = {base / bare:.2f}x; sample all ok: {ok}/50")
 
 
+_READ_HTML = """import io, sys, pathlib, pandas as pd
+for f in sorted(pathlib.Path(sys.argv[1]).iterdir()):
+    pd.read_html(io.BytesIO(f.read_bytes()))
+"""
+
+
+def bench_html_processes(n: int) -> None:
+    """Whole processes, start-up and imports included: `ogi normalize DIR` vs a read_html script."""
+    pages = html_pages(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "pages"
+        src.mkdir()
+        for i, page in enumerate(pages):
+            (src / f"r{i:05d}.html").write_bytes(page)
+
+        def run(cmd: list[str]) -> float:
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+            return time.perf_counter() - t0
+
+        ours = run([sys.executable, "-m", "ogi.cli", "normalize", str(src), "--out", str(Path(tmp) / "parquet")])
+        base = run([sys.executable, "-c", _READ_HTML, str(src)])
+    print(f"HTML  {n} pages as whole processes: ogi normalize {ours:.1f} s | pandas.read_html script {base:.1f} s")
+    print(f"      ratio = {base / ours:.2f}x (target >= 2x)")
+
+
 def _plumber(data: bytes) -> None:
     import pdfplumber
 
@@ -149,15 +177,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reports", type=int, default=1000, help="reports per format (default 1000)")
     ap.add_argument("--pdf-distinct", type=int, default=100, help="distinct PDFs to print with LibreOffice")
-    ap.add_argument("--only", choices=["html", "pdf", "memory"], action="append")
+    ap.add_argument("--only", choices=["html", "html-process", "pdf", "memory"], action="append")
     ap.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.memory_child:
         memory_child(args.memory_child)
         return
-    parts = args.only or ["html", "pdf", "memory"]
+    parts = args.only or ["html", "html-process", "pdf", "memory"]
     if "html" in parts:
         bench_html(args.reports)
+    if "html-process" in parts:
+        bench_html_processes(args.reports)
     if "pdf" in parts:
         bench_pdf(args.reports, args.pdf_distinct)
     if "memory" in parts:

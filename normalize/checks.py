@@ -5,9 +5,12 @@ all found is recorded, passing or not; printed numbers are never changed.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .templates import APPLICANTS, TEMPLATE
+from .textnorm import norm
 
 TOL = 1e-6
 
@@ -61,3 +64,26 @@ def evaluate(found: dict[tuple[str, str | None], float]) -> list[Check]:
             checks.append(Check("appeals.group_sum", group, found[(ms[4], None)],
                                 sum(found[(m, None)] for m in ms[:4])))
     return checks
+
+
+@lru_cache(maxsize=1)
+def _prose_rules() -> list[tuple[str, str, str | None, list[re.Pattern[str]]]]:
+    return [(r["rule"], r["metric"], r.get("applicant"), [re.compile(p) for p in r["patterns"]])
+            for r in TEMPLATE["prose_figures"]]
+
+
+def prose_checks(prose: str, found: dict[tuple[str, str | None], float]) -> list[Check]:
+    """Headline figures stated in the prose vs the table (e.g. 申请 2 件 in prose, 4 in table 三).
+
+    `prose` is the report's text without its tables.  A figure whose sentences disagree
+    among themselves is not read (no check rather than a wrong one).
+    """
+    text = norm(prose)
+    out = []
+    for rule, metric, applicant, patterns in _prose_rules():
+        if (metric, applicant) not in found:
+            continue
+        numbers = {int(m.group(1)) for p in patterns for m in p.finditer(text)}
+        if len(numbers) == 1:
+            out.append(Check(rule, metric, found[(metric, applicant)], float(numbers.pop())))
+    return out

@@ -58,8 +58,12 @@ def find_rows(text: str, rows: list[tuple[str, tuple[str, ...]]], start: int, en
     return hits
 
 
-def segment_values(text: str, start: int, end: int) -> tuple[str, list[str]]:
-    """The values printed after a row label: ('cells', exact cells) or ('text', tokens)."""
+def segment_values(text: str, start: int, end: int, normed: str | None = None) -> tuple[str, list[str]]:
+    """The values printed after a row label: ('cells', exact cells) or ('text', tokens).
+
+    Tokens are found in the normalised text (so U+2212/U+FF0D minus signs are signs)
+    and returned as printed.
+    """
     seg = text[start:end]
     stripped = seg.lstrip(" \t")
     if stripped.startswith(CELLS):
@@ -69,14 +73,25 @@ def segment_values(text: str, start: int, end: int) -> tuple[str, list[str]]:
     line = seg.split("\n", 1)[0]
     if CELLS in line:
         return "cells", line.split(CELLS, 1)[1].split("\x1f")
-    return "text", [m.group(0) for m in VALUE_TOKEN.finditer(seg)]
+    return "text", [text[a:b] for a, b in value_spans(normed if normed is not None else text, start, end)]
 
 
-# values as printed in text: signed/decimal/unit numbers, and null markers standing alone
+# values as printed in text: signed/decimal/unit numbers, and null markers standing alone.
+# A number glued to a hedge or a unit it cannot carry ("约12", "12%", "12万", ".5", "1.") is
+# taken whole, so it becomes one unreadable cell instead of its digits; so is a Chinese
+# numeral word standing alone ("一百").
+_NUMBER = r"(?:(?:增加|减少|[增减減])\s?|[+\-])?\d+(?:,\d{3})*(?:\.\d+)?(?:\s?(?:万元|亿元|元))?"
 VALUE_TOKEN = re.compile(
-    r"(?:(?:增加|减少|[增减減])\s?|[+\-])?\d+(?:,\d{3})*(?:\.\d+)?(?:\s?(?:万元|亿元|元))?"
+    rf"(?:[约近逾超]\s?|(?<![\d.])\.)?{_NUMBER}(?:\s?[%‰万千百亿余多](?!元)|\.(?![\d\w]))?"
     r"|(?<![\S])(?:-|—|/|无)(?![\S])"
+    r"|(?<![\S])[零〇一二三四五六七八九十百千万两](?:\s?[零〇一二三四五六七八九十百千万两]){0,7}(?![\S])"
 )
+
+
+def value_spans(normed: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of every value token between start and end of the normalised text."""
+    return [m.span() for m in VALUE_TOKEN.finditer(normed, start, end)]
+
 
 _SECTION_NUMERALS = "一二三四五六"
 

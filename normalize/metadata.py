@@ -9,7 +9,8 @@ from .templates import TEMPLATE
 from .textnorm import norm
 
 _TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*"
-                    r"(?:政府信息公开|政务公开|信息公开)[^\n]{0,12}?(?:年度)?\s*报\s*告")
+                    r"(?:政\s*府\s*信\s*息\s*公\s*开|政\s*务\s*公\s*开|信\s*息\s*公\s*开)"
+                    r"[^\n。]{0,12}?\s*(?:[^\n。]{0,6}?)(?:年\s*度)?\s*报\s*告")
 _PERIOD = re.compile(r"统计期限?[^\n。]{0,6}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
 _LABEL_PREFIX = re.compile(r"^(?:标题|题目|名称)\s*[:：]\s*")
@@ -42,11 +43,50 @@ def find_title(text: str, meta_title: str | None) -> tuple[str | None, int | Non
         for m in _TITLE.finditer(src):
             line_start = src.rfind("\n", 0, m.start()) + 1
             pre = _LABEL_PREFIX.sub("", src[max(line_start, m.start() - 60):m.start()]).strip()
+            above = _LABEL_PREFIX.sub("", src[:line_start].rstrip().rsplit("\n", 1)[-1]).strip()
             if not pre:  # agency printed on the line above the title
-                above = src[:m.start()].rstrip().rsplit("\n", 1)[-1]
-                pre = _LABEL_PREFIX.sub("", above).strip()
+                pre = above
+            elif above and _is_place(above) and len(above) <= 12:  # "淄博市" / "应急管理局2019年…"
+                pre = above + pre
             return (_as_agency(pre) if pre else None), int(m["year"])
     return None, None
+
+
+def _is_place(name: str) -> bool:
+    return any(name.endswith(place) for place, _ in _GOV)
+
+
+_OPENING = [re.compile(p) for p in TEMPLATE["agency_in_opening"]]
+_NOT_A_NAME = re.compile(r"^(?:各|全|我|本|该|市直|区直|县直|有关|相关|上级|省级|市级|县级)")
+
+
+def find_opening(text: str) -> str | None:
+    """The agency named in the opening sentences ("2019年，XX市科委坚持…", "现将XX局…")."""
+    head = norm(text[:2500])
+    for rx in _OPENING:
+        for m in rx.finditer(head):
+            name = m.group("name")
+            if _NOT_A_NAME.match(name):
+                continue
+            agency = _as_agency(name)
+            if agency and agency == re.sub(r"[\s“”\"《》]", "", name):
+                return agency
+    return None
+
+
+def _expands(short: str, full: str) -> bool:
+    """True when `full` is the long form of `short` (淄博市应急局 → 淄博市应急管理局)."""
+    if len(full) <= len(short) or short[0] != full[0] or short[-1] != full[-1]:
+        return False
+    chars = iter(full)
+    return all(ch in chars for ch in short)
+
+
+def choose_agency(title: str | None, signature: str | None, opening: str | None) -> str | None:
+    """Title, then signature, then opening sentence; a title abbreviation yields to its long form."""
+    if title and signature and _expands(title, signature):
+        return signature
+    return title or signature or opening
 
 
 def find_year(text: str, title_year: int | None) -> int | None:
@@ -105,3 +145,15 @@ def sections_text(text: str, hits: list[Hit], cut: list[tuple[int, int]]) -> lis
         body = "\n".join(l.strip() for l in body.split("\n") if l.strip())
         out.append((int(h.key), text[h.start:h.end].strip(), body))
     return out
+
+
+def prose_text(text: str, cut: list[tuple[int, int]]) -> str:
+    """The report's text without its tables (where headline figures are stated)."""
+    pieces, pos = [], 0
+    for a, b in sorted(cut):
+        if b <= pos:
+            continue
+        pieces.append(text[pos:max(pos, a)])
+        pos = max(pos, b)
+    pieces.append(text[pos:])
+    return "".join(pieces)

@@ -14,9 +14,10 @@ from typing import Any
 from . import checks as checks_mod
 from . import ocr_facts, pre2019
 from .extract import ExtractError, extract, sniff
-from .mapping import Fact, map_stream
+from .mapping import Fact, map_stream, missing_tables
 from .places import resolve as resolve_place
-from .metadata import find_published, find_signature, find_title, find_year, parse_date, sections_text
+from .metadata import (choose_agency, find_opening, find_published, find_signature, find_title, find_year,
+                       parse_date, prose_text, sections_text)
 from .stream import build
 from .synthetic import is_synthetic
 
@@ -90,12 +91,12 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     meta["synthetic"] = is_synthetic(stream.text)
     title_agency, title_year = find_title(stream.text, doc.title)
     sig_agency, sig_date = find_signature(stream.text)
-    meta["agency"] = sig_agency or title_agency
+    meta["agency"] = choose_agency(title_agency, sig_agency, find_opening(stream.text))
     meta.update(resolve_place(meta["agency"], prov.region_code).columns())
     year = find_year(stream.text, title_year)
     meta["year"] = year
     meta["published"] = meta["published"] or parse_date(doc.published) or find_published(stream.text, None) or sig_date
-    mapped = map_stream(stream, year)
+    mapped = map_stream(stream, year, doc)
     corrected = ocr_facts.apply(doc, mapped)
     meta["ocr_pages"] = ",".join(map(str, doc.ocr_pages)) or None
     pre = pre2019.apply(meta, stream, mapped.template, year, doc.warnings)
@@ -106,9 +107,10 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     meta["cells_expected"] = mapped.cells_expected
     meta["cells_found"] = mapped.cells_found
     checks = checks_mod.evaluate(mapped.found)
+    checks += checks_mod.prose_checks(prose_text(stream.text, mapped.table_spans + stream.grid_spans), mapped.found)
     meta["checks_failed"] = sum(1 for c in checks if not c.ok)
     sections = sections_text(stream.text, mapped.sections, mapped.table_spans + stream.grid_spans)
-    problems = list(mapped.problems) + doc.warnings + corrected
+    problems = list(mapped.problems) + doc.warnings + corrected + missing_tables(mapped)
     if year is None:
         problems.append("year not found (no title or statistics period naming it)")
     if mapped.template == "unknown" or mapped.cells_expected == 0:

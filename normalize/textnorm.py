@@ -39,6 +39,9 @@ def _table() -> dict[int, str]:
         0x201C: "“", 0x201D: "”", 0x300C: "“", 0x300D: "”", 0x2027: ".", 0x00B7: ".",
         0x3002: "。", 0x2014: "—", 0x2015: "—", 0x2500: "—",
     })
+    # every minus a printer uses is a sign (U+FF0D is folded with the full-width block above)
+    for code in (0x2010, 0x2011, 0x2012, 0x2013, 0x2212, 0x2796, 0xFE58, 0xFE63, 0x02D7):
+        table[code] = "-"
     # Half-width quotes become the curly ones the template prints.
     table[ord('"')] = "“"
     return table

@@ -68,3 +68,28 @@ def test_pre2019_report_keeps_metadata_and_sections_and_reads_headline_figures()
         "pre2019.active.items": 3521, "pre2019.requests.received": 45, "pre2019.requests.granted": 40}
     assert report.meta["agency"] == "南平市人民政府"
     assert {s for s, _, _ in report.sections} >= {1, 2, 5, 6}
+
+
+def _agency(lines: list[str]) -> str | None:
+    body = ["一、总体情况", "（一）主动公开。", "二、主动公开政府信息情况", "五、存在的主要问题及改进情况", "无。"]
+    return normalize_bytes("\n".join(lines[:2] + body + lines[2:]).encode(), "r.txt").meta["agency"]
+
+
+def test_agency_from_title_split_over_two_lines_signature_or_opening_sentence():
+    assert _agency(["淄博市", "应急管理局2019年度政府信息公开工作年度报告"]) == "淄博市应急管理局"
+    assert _agency(["2019年度政府信息公开", "工作年度报告", "重庆市科委", "2020年1月5日"]) == "重庆市科委"
+    opening = ["2021年政府信息公开工作年度报告", "2021年，重庆市科委坚持以习近平新时代中国特色社会主义思想为指导。"]
+    assert _agency(opening) == "重庆市科委"
+    # the title wins over the signature; kept as printed (abbreviations too)
+    assert _agency(["市科委2019年政府信息公开工作年度报告", "", "重庆市经济和信息化委员会", "2020年1月5日"]) == "市科委"
+
+
+def test_table_two_printed_as_plain_lines():
+    doc = _pdf_like(["2021年政府信息公开工作年度报告", "二、主动公开政府信息情况",
+                     "规章 0 5 87", "行政规范性文件 1 0 12", "行政许可 97", "行政处罚 5", "行政强制 0",
+                     "行政事业性收费 0", "三、收到和处理政府信息公开申请情况"])
+    mapped = map_stream(build(doc), 2021)
+    facts = {f.metric: f.value for f in mapped.facts}
+    assert mapped.template == "2021"
+    assert facts["active.rules.repealed"] == 5 and facts["active.rules.in_force"] == 87
+    assert facts["active.licensing.decisions"] == 97 and facts["active.penalty.decisions"] == 5
