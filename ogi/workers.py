@@ -89,37 +89,36 @@ def _result(task: Task, report: Report, restart: bool = False) -> Result:
                   report.meta.get("checks_failed") or 0, error, restart)
 
 
-def _file_sha(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def _over_memory(task: Task, limits: Limits) -> Result:
+    return _result(task, failed_report(task, f"too_large: reading this file needed more than the per-file "
+                                             f"memory limit of {limits.memory_mb} MB (--max-memory)"), restart=True)
 
 
 def normalize_task(task: Task, limits: Limits) -> Result:
     """Read (size checked first) and normalise one document; never raises for bad input."""
     try:
+        return _normalize_task(task, limits)
+    except MemoryError:
+        return _over_memory(task, limits)
+
+
+def _normalize_task(task: Task, limits: Limits) -> Result:
+    try:
         size = os.stat(task.path).st_size
         if size > limits.max_bytes:
-            task.sha256 = task.sha256 or _file_sha(task.path)
             return _result(task, failed_report(task, f"too_large: the file is {size:,} bytes, over the "
                                                      f"per-file limit of {limits.max_bytes:,} (--max-bytes)"))
         with open(task.path, "rb") as fh:
-            data = fh.read(limits.max_bytes + 1)
+            data = fh.read(size + 1)  # read(n) allocates n bytes: never ask for more than the file
+            if len(data) > size and fh.read(limits.max_bytes):
+                return _result(task, failed_report(task, "too_large: the file grew past the per-file limit "
+                                                         "while it was read"))
     except OSError as exc:
         return _result(task, failed_report(task, f"unreadable: cannot read the file ({exc.strerror or exc})"))
-    if len(data) > limits.max_bytes:
-        return _result(task, failed_report(task, f"too_large: the file grew past {limits.max_bytes:,} bytes"))
-    try:
-        report = normalize_bytes(data, task.name, task.prov)
-    except MemoryError:
-        report = None
-    if report is None or "MemoryError" in (report.meta.get("error") or ""):
+    report = normalize_bytes(data, task.name, task.prov)
+    if "MemoryError" in (report.meta.get("error") or ""):
         del data
-        return _result(task, failed_report(task, f"too_large: reading this file needed more than the "
-                                                 f"per-file memory limit of {limits.memory_mb} MB (--max-memory)"),
-                       restart=True)
+        return _over_memory(task, limits)
     return _result(task, report)
 
 
@@ -143,6 +142,7 @@ def _worker_main(conn, limits: Limits, scratch: str, lo_group) -> None:
         soft = _vm_bytes() + limits.memory_mb * 1024 * 1024
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    conn.send("ready")  # the time limit starts counting when a worker can actually work
     while True:
         try:
             task = conn.recv()
@@ -150,7 +150,10 @@ def _worker_main(conn, limits: Limits, scratch: str, lo_group) -> None:
             return
         if task is None:
             return
-        result = normalize_task(task, limits)
+        try:
+            result = normalize_task(task, limits)
+        except Exception as exc:  # noqa: BLE001 - a bug outside the readers: one failed row, not a dead run
+            result = _result(task, failed_report(task, f"crashed: {exc.__class__.__name__} in the worker"))
         conn.send(result)
         if result.restart:
             os._exit(0)
@@ -165,8 +168,18 @@ class _Worker:
                                 daemon=True)
         self.proc.start()
         child.close()
+        self.ready = False
         self.index: int | None = None
         self.deadline = 0.0
+
+    def check_ready(self) -> bool:
+        """True once the worker has started (its first message); raises if it died starting."""
+        if not self.ready and self.conn.poll():
+            try:
+                self.ready = self.conn.recv() == "ready"
+            except (EOFError, OSError) as exc:
+                raise RuntimeError(f"a normalise worker could not start ({_death(self.proc)})") from exc
+        return self.ready
 
     def give(self, index: int, task: Task, seconds: float) -> None:
         self.index, self.deadline = index, time.monotonic() + seconds
@@ -192,7 +205,7 @@ class _Worker:
 
 def _context():
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["normalize", "normalize.write", "ogi.workers"])
+    ctx.set_forkserver_preload(["normalize", "normalize.write", "ogi.workers", "ogi.warm"])
     return ctx
 
 
@@ -219,7 +232,7 @@ def run(tasks: Iterable[Task], jobs: int = 0, limits: Limits = Limits()) -> Iter
     try:
         while True:
             for i, w in enumerate(workers):
-                if w.index is not None or exhausted or len(given) >= window:
+                if w.index is not None or exhausted or len(given) >= window or not w.check_ready():
                     continue
                 try:
                     index, task = next(source)
@@ -232,12 +245,11 @@ def run(tasks: Iterable[Task], jobs: int = 0, limits: Limits = Limits()) -> Iter
                 yield given.pop(next_out), ready.pop(next_out)
                 next_out += 1
             busy = [w for w in workers if w.index is not None]
-            if not busy:
-                if exhausted:
-                    return
-                continue
-            wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-            mp.connection.wait([w.conn for w in busy], timeout=min(wait, 1.0))
+            if not busy and exhausted:
+                return
+            starting = [w for w in workers if not w.ready]
+            wait = max(0.0, min(w.deadline for w in busy) - time.monotonic()) if busy else 1.0
+            mp.connection.wait([w.conn for w in busy + starting], timeout=min(wait, 1.0))
             for i, w in enumerate(workers):
                 if w.index is None:
                     continue

@@ -9,6 +9,7 @@ timeout rather than as a killed worker.
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -24,6 +25,14 @@ TIMEOUT_S = 90
 # Set by a worker process: told the process group of a running LibreOffice (0 when none),
 # so the parent can kill it too if it has to kill the worker.
 GROUP_HOOK: Callable[[int], None] | None = None
+MEMORY_BYTES = 2 * 1024**3  # LibreOffice's own address-space limit (it needs ~1 GiB to start)
+
+
+def _limit_memory() -> None:
+    """In the LibreOffice child: its own memory limit, not the (smaller) one of a worker."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = MEMORY_BYTES if hard == resource.RLIM_INFINITY else min(MEMORY_BYTES, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 INSTALL_HINT = ("LibreOffice is not installed; install it to read DOC/WPS files "
                 "(Debian/Ubuntu: apt-get install libreoffice-writer-nogui)")
 
@@ -56,7 +65,7 @@ def convert(data: bytes, suffix: str, target: str = "docx") -> bytes:
 def _run(cmd: list[str], env: dict[str, str]) -> None:
     """Run LibreOffice in a new process group; on timeout kill the whole group."""
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_limit_memory)
     if GROUP_HOOK:
         GROUP_HOOK(proc.pid)
     try:
