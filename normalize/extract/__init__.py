@@ -26,8 +26,8 @@ __all__ = ["ExtractError", "extract", "sniff"]
 
 MAX_BYTES = 100 * 1024 * 1024  # any file (PDFs with page images are the largest real reports)
 MAX_TEXT_BYTES = 16 * 1024 * 1024  # HTML and text: a real report page is well under 2 MB
-MAX_CHARS = 4_000_000  # characters in a whole Document (real reports: 10–100 thousand)
-MAX_LINE = 20_000  # characters in one paragraph or cell; longer ones are cut, with a warning
+MAX_CHARS = 2_000_000  # characters in a whole Document (real reports: 10–100 thousand)
+MAX_LINE = 200_000  # characters in one line or cell (page dumps put a whole report on one line); longer: cut
 MAX_CELLS = 200_000  # table cells in a whole Document, after spans are expanded
 _CONTROLS = bytes(range(0, 9)) + bytes(range(14, 32))
 _HTML_HINT = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|div|meta|p)[\s>/]", re.I)
@@ -77,7 +77,9 @@ def sniff(data: bytes, name: str = "") -> str:
         return "image"
     if not _is_text(data):
         return "unknown"
-    if _HTML_HINT.search(data[:8192]):
+    wide = utf16_encoding(data)
+    head = data[:16384].decode(wide, "ignore").encode("utf-8") if wide else data[:8192]
+    if _HTML_HINT.search(head):
         return "html"
     return "txt"
 

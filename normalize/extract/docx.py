@@ -72,11 +72,11 @@ def _grid(tbl, budget: list[int]) -> Grid:
                 cells = [Cell(text, span_copy=i > 0) for i in range(span)]
                 for i in range(span):
                     above[col + i] = text
+            budget[0] -= span
+            if budget[0] < 0:
+                raise ExtractError("too_large", f"the tables expand to more than {MAX_CELLS:,} cells: refused")
             row.extend(cells)
             col += span
-        budget[0] -= len(row)
-        if budget[0] < 0:
-            raise ExtractError("too_large", f"the tables expand to more than {MAX_CELLS:,} cells: refused")
         rows.append(row)
     return Grid(rows)
 

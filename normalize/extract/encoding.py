@@ -68,7 +68,8 @@ def _by_line(data: bytes, preferred: str) -> tuple[str, Counter]:
         for enc in ("utf-8", preferred):
             try:
                 parts.append(line.decode(enc))
-                used[enc] += 1
+                if max(line, default=0) >= 0x80:  # ASCII lines say nothing about the encoding
+                    used[enc] += 1
                 break
             except UnicodeDecodeError:
                 continue
@@ -80,7 +81,8 @@ def _by_line(data: bytes, preferred: str) -> tuple[str, Counter]:
 
 def decode_tolerant(data: bytes, header_charset: str | None = None) -> tuple[str, str, list[str]]:
     """(text, encoding, warnings): strict decoding first; stray bytes (a NUL, a 0xFF, lines in
-    another encoding) are decoded line by line and reported rather than failing the document."""
+    another encoding) are decoded line by line and reported rather than failing the document.
+    Whenever there are warnings, `text` differs from a plain decoding of `data` by `encoding`."""
     warnings: list[str] = []
     wide = utf16_encoding(data)
     if wide:
@@ -90,9 +92,8 @@ def decode_tolerant(data: bytes, header_charset: str | None = None) -> tuple[str
     if text is None:
         preferred = encoding if encoding in ("gb18030", "big5hkscs") else "gb18030"
         text, used = _by_line(data, preferred)
-        encoding = max(("utf-8", preferred), key=lambda e: used[e])
-        mixed = used["utf-8"] and used[preferred] and any(b >= 0x80 for b in data)
-        if mixed:
+        encoding = "utf-8" if used["utf-8"] > used[preferred] else preferred
+        if used["utf-8"] and used[preferred]:
             warnings.append(f"mixed encodings: {used['utf-8']} lines read as UTF-8, {used[preferred]} as {preferred}")
         if used["replaced"]:
             warnings.append(f"{used['replaced']} lines held bytes that are not text in any encoding (replaced by �)")

@@ -173,7 +173,8 @@ def read_html(data: bytes, header_charset: str | None = None) -> Document:
     if not text.strip():
         raise ExtractError("empty", "the HTML file is empty")
     try:
-        raw = data if encoding == "utf-8" and not data.startswith(b"\xef\xbb\xbf") else text.encode("utf-8")
+        plain = encoding == "utf-8" and not warnings and not data.startswith(b"\xef\xbb\xbf")
+        raw = data if plain else text.encode("utf-8")  # lxml must not decode the bytes again
         root = etree.fromstring(raw, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractError("bad_html", f"cannot parse HTML: {exc}") from exc
