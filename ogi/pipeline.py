@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 
 from crawler.registry import Source
 from normalize import Provenance
+from normalize.version import NORMALIZER_VERSION
 from normalize.write import Store
 from ogi.workers import Limits, Task, display_path, run
 
@@ -33,6 +34,7 @@ class RunStats:
     checks_failed: int = 0
     skipped: int = 0  # already normalised by this normaliser version
     failures: list[tuple[str, str]] = field(default_factory=list)  # (name, error) of failed documents
+    slowest: tuple[float, str] = (0.0, "")  # seconds and name of the slowest document
 
     def __iter__(self):  # `statuses, failed_checks = normalize_archive(...)` keeps working
         return iter((self.statuses, self.checks_failed))
@@ -115,6 +117,8 @@ def _drive(store: Store, tasks: Iterable[Task], jobs: int, limits: Limits, stats
             store.add(result.rows, result.done)
             if progress:
                 progress()
+            if result.seconds > stats.slowest[0]:
+                stats.slowest = (result.seconds, task.prov.path or task.prov.document_url or task.name)
             if result.rows is None:
                 continue
             stats.statuses[result.status] += 1
@@ -129,7 +133,8 @@ def _drive(store: Store, tasks: Iterable[Task], jobs: int, limits: Limits, stats
 
 
 def normalize_archive(data_dir: Path, out: Path, sources: Iterable[Source] | None = None, jobs: int = 0,
-                      limits: Limits = Limits(), allow_empty: bool = False, batch: int = 500) -> RunStats:
+                      limits: Limits = Limits(), allow_empty: bool = False, batch: int = 500,
+                      version: str = NORMALIZER_VERSION) -> RunStats:
     """Normalise the archived report pages and attachments this normaliser version has not done."""
     data_dir = Path(data_dir)
     manifest = data_dir / "manifest" / "fetches.jsonl"
@@ -138,7 +143,7 @@ def normalize_archive(data_dir: Path, out: Path, sources: Iterable[Source] | Non
                             "run `ogi crawl --data DIR` first, or name files: `ogi normalize FILES --out DIR`")
     registry = load_registry(data_dir, sources or ())
     index = _archive_index(manifest)
-    store = Store(out, batch=batch)
+    store = Store(out, version=version, batch=batch)
     stats = RunStats()
     try:
         done = store.done_keys()

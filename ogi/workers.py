@@ -58,6 +58,7 @@ class Result:
     checks_failed: int
     error: str | None
     restart: bool = False  # the worker must be replaced (it hit its memory limit)
+    seconds: float = 0.0  # time the document took (for the killed ones: the time limit)
 
 
 def display_path(path: str) -> str:
@@ -96,10 +97,13 @@ def _over_memory(task: Task, limits: Limits) -> Result:
 
 def normalize_task(task: Task, limits: Limits) -> Result:
     """Read (size checked first) and normalise one document; never raises for bad input."""
+    t0 = time.monotonic()
     try:
-        return _normalize_task(task, limits)
+        result = _normalize_task(task, limits)
     except MemoryError:
-        return _over_memory(task, limits)
+        result = _over_memory(task, limits)
+    result.seconds = time.monotonic() - t0
+    return result
 
 
 def _normalize_task(task: Task, limits: Limits) -> Result:
@@ -266,6 +270,7 @@ def run(tasks: Iterable[Task], jobs: int = 0, limits: Limits = Limits()) -> Iter
                     result, replace = _result(task, failed_report(
                         task, f"timeout: reading took longer than the per-file limit of {limits.seconds:g} s "
                               "(--timeout); stopped")), True
+                    result.seconds = limits.seconds
                 if result is None:
                     continue
                 ready[w.index] = result
