@@ -73,7 +73,8 @@ def report_rows(report: Report) -> dict[str, list[dict]]:
                    "value": f.value, "raw": f.raw, "note": f.note} for f in report.facts],
         "checks": [{"report_id": rid, "rule": c.rule, "subject": c.subject, "expected": c.expected,
                     "actual": c.actual, "ok": c.ok} for c in report.checks],
-        "sections": [{"report_id": rid, "section": s, "heading": h, "text": t} for s, h, t in report.sections],
+        "sections": [{"report_id": rid, "section": s, "heading": h, "text": t}
+                     for s, h, t in report.sections],
     }
 
 
@@ -127,7 +128,8 @@ def _atomic_json(path: Path, value: dict) -> None:
     os.replace(tmp, path)
 
 
-def commit(out: Path, moves: list[tuple[str, str]], deletes: list[str] = (), state: dict | None = None) -> None:
+def commit(out: Path, moves: list[tuple[str, str]], deletes: list[str] = (),
+           state: dict | None = None) -> None:
     """Make a set of renames and deletes happen together: journal first (the commit point)."""
     journal: dict = {"moves": [list(m) for m in moves], "deletes": list(deletes)}
     if state is not None:
@@ -197,7 +199,8 @@ class Store:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             self._lock.close()
-            raise OutputError(f"{self.out} is being written by another `ogi` run; try again when it ends") from exc
+            raise OutputError(f"{self.out} is being written by another `ogi` run; "
+                              "try again when it ends") from exc
         recover(self.out)
         self.version = version
         live = state(self.out).get("normalizer")
@@ -305,11 +308,15 @@ def mark_versions(out: Path) -> int:
 
     Returns the number of reports files rewritten.
     """
-    rows = []
+    rows, written = [], set()
     for p in _parts(out / DONE):
-        t = pq.read_table(p, columns=["report_id", "url_key", "fingerprint", "status"])
-        rows.extend(zip(*(t.column(c).to_pylist() for c in t.column_names)))
-    info = versions.assign(rows)
+        t = pq.read_table(p, columns=["report_id", "url_key", "fingerprint", "status", "written"])
+        for rid, ukey, fp, status, wrote in zip(*(t.column(c).to_pylist() for c in t.column_names)):
+            rows.append((rid, ukey, fp, status))
+            if wrote:
+                written.add(rid)
+    # documents that are not reports (pages that only link their attachment) are never "current"
+    info = versions.assign(r for r in rows if r[0] in written)
     moves, deletes = [], []
     tag = uuid.uuid4().hex[:6]
     for p in _parts(out / "reports"):

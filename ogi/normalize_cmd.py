@@ -24,8 +24,8 @@ def LIMIT_OPTS(f):  # noqa: N802 - used as a decorator like click's own
                      help="worker processes (default 0: one per core); output is identical for any value"),
         click.option("--timeout", type=click.FloatRange(min=1), default=_DEFAULT.seconds, show_default=True,
                      help="seconds one file may take before its worker is killed (a `failed` row)"),
-        click.option("--max-memory", type=click.IntRange(min=64), default=_DEFAULT.memory_mb, show_default=True,
-                     help="MB of memory one file may use"),
+        click.option("--max-memory", type=click.IntRange(min=64), default=_DEFAULT.memory_mb,
+                     show_default=True, help="MB of memory one file may use"),
         click.option("--max-bytes", type=click.IntRange(min=1), default=_DEFAULT.max_bytes // 2**20,
                      show_default=True, help="MB: larger files are not read (a `failed` row)"),
         click.option("--allow-empty", is_flag=True,
@@ -87,7 +87,8 @@ def normalize_command(paths: tuple[str, ...], data_dir: Path | None, out: Path |
     out = out or Path("data/parquet")
     try:
         files = list(iter_files(paths, DOCUMENT_SUFFIXES))
-        stats = normalize_files(files, out, jobs or default_jobs(), limits, allow_empty, progress=_Bar(len(files)))
+        stats = normalize_files(files, out, jobs or default_jobs(), limits, allow_empty,
+                                progress=_Bar(len(files)))
     except (PipelineError, OutputError) as exc:
         raise click.ClickException(str(exc)) from exc
     for name, error in stats.failures:

@@ -35,6 +35,7 @@ class RunStats:
     skipped: int = 0  # already normalised by this normaliser version
     failures: list[tuple[str, str]] = field(default_factory=list)  # (name, error) of failed documents
     slowest: tuple[float, str] = (0.0, "")  # seconds and name of the slowest document
+    worker_peak_mb: float = 0.0  # the largest peak resident memory of a worker
 
     def __iter__(self):  # `statuses, failed_checks = normalize_archive(...)` keeps working
         return iter((self.statuses, self.checks_failed))
@@ -110,13 +111,15 @@ def _archive_tasks(data_dir: Path, index: dict[str, tuple[int, bool]], todo: lis
             yield Task(sha, str(raw / sha[:2] / sha), rec["url"].rsplit("/", 1)[-1], prov, sha, links)
 
 
-def _drive(store: Store, tasks: Iterable[Task], jobs: int, limits: Limits, stats: RunStats,
+def _drive(store: Store, tasks: Iterable[Task], count: int, jobs: int, limits: Limits, stats: RunStats,
            allow_empty: bool, progress=None) -> RunStats:
+    """Run `count` tasks through the workers into the store; commit (or keep the batches) at the end."""
     try:
-        for task, result in run(tasks, jobs, limits):
+        for task, result in run(tasks, min(jobs or default_jobs(), count), limits) if count else ():
             store.add(result.rows, result.done)
             if progress:
                 progress()
+            stats.worker_peak_mb = max(stats.worker_peak_mb, result.peak_mb)
             if result.seconds > stats.slowest[0]:
                 stats.slowest = (result.seconds, task.prov.path or task.prov.document_url or task.name)
             if result.rows is None:
@@ -124,7 +127,8 @@ def _drive(store: Store, tasks: Iterable[Task], jobs: int, limits: Limits, stats
             stats.statuses[result.status] += 1
             stats.checks_failed += result.checks_failed
             if result.status == "failed" and len(stats.failures) < MAX_LISTED:
-                stats.failures.append((task.prov.path or task.prov.document_url or task.name, result.error or ""))
+                shown = task.prov.path or task.prov.document_url or task.name
+                stats.failures.append((shown, result.error or ""))
     except BaseException:
         store.abort()  # committed batches stay; the next run resumes after them
         raise
@@ -139,8 +143,8 @@ def normalize_archive(data_dir: Path, out: Path, sources: Iterable[Source] | Non
     data_dir = Path(data_dir)
     manifest = data_dir / "manifest" / "fetches.jsonl"
     if not manifest.is_file() or not (data_dir / "raw").is_dir():
-        raise PipelineError(f"{data_dir} holds no crawl archive (no manifest/fetches.jsonl or raw/): "
-                            "run `ogi crawl --data DIR` first, or name files: `ogi normalize FILES --out DIR`")
+        raise PipelineError(f"{data_dir} holds no crawl archive (no manifest/fetches.jsonl or raw/): run "
+                            "`ogi crawl --data DIR` first, or name files: `ogi normalize FILES --out DIR`")
     registry = load_registry(data_dir, sources or ())
     index = _archive_index(manifest)
     store = Store(out, version=version, batch=batch)
@@ -153,7 +157,8 @@ def normalize_archive(data_dir: Path, out: Path, sources: Iterable[Source] | Non
     except BaseException:
         store.abort()
         raise
-    return _drive(store, _archive_tasks(data_dir, index, todo, registry), jobs, limits, stats, allow_empty)
+    return _drive(store, _archive_tasks(data_dir, index, todo, registry), len(todo), jobs, limits, stats,
+                  allow_empty)
 
 
 def iter_files(paths: Iterable[str | Path], suffixes: set[str]) -> Iterator[Path]:
@@ -173,15 +178,16 @@ def iter_files(paths: Iterable[str | Path], suffixes: set[str]) -> Iterator[Path
 def _file_task(f: Path) -> Task:
     st = f.stat()
     shown = display_path(str(f))
-    return Task(f"{shown}|{st.st_size}|{st.st_mtime_ns}", str(f), display_path(f.name), Provenance(path=shown))
+    key = f"{shown}|{st.st_size}|{st.st_mtime_ns}"
+    return Task(key, str(f), display_path(f.name), Provenance(path=shown))
 
 
 def normalize_files(files: list[Path], out: Path, jobs: int = 0, limits: Limits = Limits(),
                     allow_empty: bool = False, batch: int = 500, progress=None) -> RunStats:
     """Normalise local files as the whole content of `out` (staged, resumable, swapped in at the end)."""
     if not files and not allow_empty:
-        raise PipelineError("no documents found to normalise (PATHS held no PDF, DOCX, DOC, WPS, HTML or text "
-                            "file); nothing was written (pass --allow-empty to write empty tables)")
+        raise PipelineError("no documents found to normalise (PATHS held no PDF, DOCX, DOC, WPS, HTML or "
+                            "text file); nothing was written (pass --allow-empty to write empty tables)")
     store = Store(out, rebuild=True, batch=batch)
     stats = RunStats()
     try:
@@ -191,7 +197,7 @@ def normalize_files(files: list[Path], out: Path, jobs: int = 0, limits: Limits 
     except BaseException:
         store.abort()
         raise
-    return _drive(store, tasks, jobs, limits, stats, allow_empty, progress)
+    return _drive(store, tasks, len(tasks), jobs, limits, stats, allow_empty, progress)
 
 
 def default_jobs() -> int:

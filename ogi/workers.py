@@ -59,6 +59,7 @@ class Result:
     error: str | None
     restart: bool = False  # the worker must be replaced (it hit its memory limit)
     seconds: float = 0.0  # time the document took (for the killed ones: the time limit)
+    peak_mb: float = 0.0  # the worker's peak resident memory so far
 
 
 def display_path(path: str) -> str:
@@ -91,8 +92,9 @@ def _result(task: Task, report: Report, restart: bool = False) -> Result:
 
 
 def _over_memory(task: Task, limits: Limits) -> Result:
-    return _result(task, failed_report(task, f"too_large: reading this file needed more than the per-file "
-                                             f"memory limit of {limits.memory_mb} MB (--max-memory)"), restart=True)
+    message = (f"too_large: reading this file needed more than the per-file memory limit of "
+               f"{limits.memory_mb} MB (--max-memory)")
+    return _result(task, failed_report(task, message), restart=True)
 
 
 def normalize_task(task: Task, limits: Limits) -> Result:
@@ -103,7 +105,20 @@ def normalize_task(task: Task, limits: Limits) -> Result:
     except MemoryError:
         result = _over_memory(task, limits)
     result.seconds = time.monotonic() - t0
+    result.peak_mb = peak_rss_mb()
     return result
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory (VmHWM; ru_maxrss can carry a parent's over exec)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _normalize_task(task: Task, limits: Limits) -> Result:
@@ -182,6 +197,7 @@ class _Worker:
             try:
                 self.ready = self.conn.recv() == "ready"
             except (EOFError, OSError) as exc:
+                self.proc.join(5)
                 raise RuntimeError(f"a normalise worker could not start ({_death(self.proc)})") from exc
         return self.ready
 
@@ -230,7 +246,7 @@ def run(tasks: Iterable[Task], jobs: int = 0, limits: Limits = Limits()) -> Iter
     workers = [_Worker(ctx, limits) for _ in range(jobs)]
     given: dict[int, Task] = {}
     ready: dict[int, Result] = {}
-    window = jobs * 4
+    window = max(64, jobs * 16)  # results wait here for a slow document before them: keep workers busy
     next_out = 0
     exhausted = False
     try:

@@ -84,8 +84,8 @@ def test_a_file_over_the_memory_limit_fails_and_the_next_one_is_read(tmp_path):
     reports = pd.read_parquet(tmp_path / "out" / "reports").set_index("path")
     huge = reports.loc[str(docs / "huge.pdf")]
     assert huge["status"] == "failed"
-    assert huge["error"] == "too_large: reading this file needed more than the per-file memory limit of 64 MB " \
-                            "(--max-memory)"
+    assert huge["error"] == ("too_large: reading this file needed more than the per-file memory limit of "
+                             "64 MB (--max-memory)")
     assert (reports.drop(str(docs / "huge.pdf"))["status"] == "ok").sum() == 2
 
 
@@ -100,7 +100,8 @@ def test_file_size_is_checked_before_reading(tmp_path):
                                        "--max-memory", "300", "--max-bytes", "50"])
     assert result.exit_code == 0, result.output
     reports = pd.read_parquet(tmp_path / "out" / "reports").set_index("path")
-    assert reports.loc[str(docs / "sparse.pdf"), "error"].startswith("too_large: the file is 3,221,225,472 bytes")
+    error = reports.loc[str(docs / "sparse.pdf"), "error"]
+    assert error.startswith("too_large: the file is 3,221,225,472 bytes")
     assert time.monotonic() - t0 < 60
 
 
@@ -126,7 +127,8 @@ def _kill_run(data: Path, out: Path, after_parts: int) -> None:
     """Start an archive normalise in batches of 2 and kill -9 it once `after_parts` batches are committed."""
     code = ("import sys; from ogi.pipeline import normalize_archive; "
             f"normalize_archive(sys.argv[1], sys.argv[2], jobs=1, batch=2)")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(data), str(out)], cwd=ROOT, start_new_session=True)
+    proc = subprocess.Popen([sys.executable, "-c", code, str(data), str(out)], cwd=ROOT,
+                            start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list((out / "reports").glob("*.parquet"))) < after_parts:
         time.sleep(0.05)
@@ -138,8 +140,10 @@ def test_kill_9_keeps_committed_batches_and_a_rerun_completes(tmp_path):
     data, out = tmp_path / "data", tmp_path / "data" / "parquet"
     specs = [synth.make_spec(random.Random(40 + i), "2021") for i in range(8)]
     for i, spec in enumerate(specs):
-        add_doc(data, f"http://x.gov.cn/nb/t{i}.html", synth.render_html(spec), fetched_at=f"2025-01-0{i + 1}T00:00:00")
-    add_doc(data, "http://x.gov.cn/nb/slow.doc", OLE + bytes(4000), kind="attachment")  # last: seconds of LibreOffice
+        add_doc(data, f"http://x.gov.cn/nb/t{i}.html", synth.render_html(spec),
+                fetched_at=f"2025-01-0{i + 1}T00:00:00")
+    # last: seconds of LibreOffice, so the kill lands while it runs
+    add_doc(data, "http://x.gov.cn/nb/slow.doc", OLE + bytes(4000), kind="attachment")
     _kill_run(data, out, after_parts=2)
     kept = pd.read_parquet(out / "reports")
     assert 4 <= len(kept) < 9  # committed batches are visible and loadable after kill -9
@@ -241,4 +245,5 @@ def test_year_is_a_plain_int16_column_for_every_reader(tmp_path):
     kind = duckdb.connect().execute(f"select typeof(year) from read_parquet('{out}/facts/**/*.parquet', "
                                     "hive_partitioning = true) limit 1").fetchone()[0]
     assert kind == "SMALLINT"
-    assert all(str(pq.read_schema(p).field("year").type) == "int16" for p in (out / "reports").glob("*.parquet"))
+    parts = list((out / "reports").glob("*.parquet"))
+    assert parts and all(str(pq.read_schema(p).field("year").type) == "int16" for p in parts)

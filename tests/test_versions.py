@@ -35,7 +35,8 @@ def versioned(tmp_path_factory):
         "v1": add_doc(data, BASE + "t1.html", synth.render_html(v1), fetched_at="2025-01-01T00:00:00+00:00"),
         "wap": add_doc(data, BASE + "t1_wap.html", synth.render_html(v1, chrome=False),
                        fetched_at="2025-01-02T00:00:00+00:00"),
-        "other": add_doc(data, BASE + "t5.html", synth.render_html(other), fetched_at="2025-01-03T00:00:00+00:00"),
+        "other": add_doc(data, BASE + "t5.html", synth.render_html(other),
+                         fetched_at="2025-01-03T00:00:00+00:00"),
         "v2": add_doc(data, BASE + "t1.html", synth.render_html(v2), fetched_at="2025-02-01T00:00:00+00:00"),
         "repost": add_doc(data, "http://www.x.gov.cn/xxgk/t9.html", synth.render_html(v2, word=True),
                           fetched_at="2025-03-01T00:00:00+00:00"),
@@ -102,4 +103,19 @@ def test_registry_row_comes_from_the_crawl_snapshot(tmp_path):
     normalize_archive(data, data / "parquet", fallback, jobs=1)
     reports = pd.read_parquet(data / "parquet" / "reports").set_index("source_id")
     assert reports.loc["chaoyang", "region_code"] == "110105"  # the last line the crawl wrote wins
-    assert reports.loc["absent", "region_code"] == "220104"  # ids the crawl did not record: the registry given
+    assert reports.loc["absent", "region_code"] == "220104"  # not recorded by the crawl: the registry given
+
+
+def test_a_page_that_only_links_its_attachment_is_not_a_report(tmp_path):
+    data = tmp_path / "data"
+    spec = synth.make_spec(random.Random(6), "2021")
+    page = "<html><body><p>2024年政府信息公开工作年度报告</p><a href='a.docx'>下载</a></body></html>".encode()
+    add_doc(data, BASE + "t7.html", page, attachments=[BASE + "a.docx"])
+    add_doc(data, BASE + "a.docx", synth.render_docx(spec), kind="attachment", page_url=BASE + "t7.html")
+    stats = normalize_archive(data, data / "parquet", jobs=1)
+    reports = pd.read_parquet(data / "parquet" / "reports")
+    assert sum(stats.statuses.values()) == 1 and len(reports) == 1
+    row = reports.iloc[0]
+    assert (row["agency"], row["is_current"], row["version"], row["source_url"]) == (spec.agency, True, 1,
+                                                                                       BASE + "t7.html")
+    assert normalize_archive(data, data / "parquet", jobs=1).skipped == 2  # the page is not read again either

@@ -23,7 +23,8 @@ from .errors import ExtractError
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_XML_BYTES = 32 * 1024 * 1024
 MAX_CELLS = 200_000  # expanded table cells per document (the official template has ~300)
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError)
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError,
+               OSError)
 MAX_RATIO = 200  # uncompressed / compressed; real documents stay far below
 
 
@@ -74,7 +75,8 @@ def _grid(tbl, budget: list[int]) -> Grid:
                     above[col + i] = text
             budget[0] -= span
             if budget[0] < 0:
-                raise ExtractError("too_large", f"the tables expand to more than {MAX_CELLS:,} cells: refused")
+                raise ExtractError("too_large",
+                                   f"the tables expand to more than {MAX_CELLS:,} cells: refused")
             row.extend(cells)
             col += span
         rows.append(row)
@@ -89,7 +91,8 @@ def _document_xml(data: bytes) -> bytes:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except _ZIP_ERRORS as exc:
-        raise ExtractError("bad_docx", "damaged DOCX: not a readable zip archive (truncated or corrupted)") from exc
+        raise ExtractError("bad_docx",
+                           "damaged DOCX: not a readable zip archive (truncated or corrupted)") from exc
     try:
         info = zf.getinfo("word/document.xml")
     except KeyError as exc:
@@ -128,7 +131,8 @@ def read_docx(data: bytes) -> Document:
     try:
         root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError as exc:
-        raise ExtractError("bad_docx", f"damaged DOCX: word/document.xml is not well-formed XML ({exc})") from exc
+        raise ExtractError("bad_docx",
+                           f"damaged DOCX: word/document.xml is not well-formed XML ({exc})") from exc
     body = root.find(W + "body")
     if body is None:
         raise ExtractError("bad_docx", "word/document.xml has no body")

@@ -94,9 +94,11 @@ def decode_tolerant(data: bytes, header_charset: str | None = None) -> tuple[str
         text, used = _by_line(data, preferred)
         encoding = "utf-8" if used["utf-8"] > used[preferred] else preferred
         if used["utf-8"] and used[preferred]:
-            warnings.append(f"mixed encodings: {used['utf-8']} lines read as UTF-8, {used[preferred]} as {preferred}")
+            warnings.append(f"mixed encodings: {used['utf-8']} lines read as UTF-8, "
+                            f"{used[preferred]} as {preferred}")
         if used["replaced"]:
-            warnings.append(f"{used['replaced']} lines held bytes that are not text in any encoding (replaced by �)")
+            warnings.append(f"{used['replaced']} lines held bytes that are not text in any encoding "
+                            "(replaced by �)")
     return _strip_controls(text, warnings), encoding, warnings
 
 

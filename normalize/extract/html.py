@@ -125,7 +125,8 @@ def _rows_to_grid(serialized: str, warnings: list[str]) -> Grid:
         return Grid([[Cell(t) for t, _, _ in row] for row in rows])
     rows, total = _bounded(rows)
     if total > MAX_TABLE_CELLS:
-        warnings.append(f"a table whose spans expand to {total:,} cells was skipped (limit {MAX_TABLE_CELLS:,})")
+        warnings.append(f"a table whose spans expand to {total:,} cells was skipped "
+                        f"(limit {MAX_TABLE_CELLS:,})")
         return Grid([])
     return Grid(expand_spans(rows))
 
