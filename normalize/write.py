@@ -4,7 +4,7 @@ Layout of an output folder OUT (what `pd.read_parquet("OUT/facts")` reads):
 
     OUT/{reports,facts,checks,sections}/part-<run>-<batch>.parquet
     OUT/_ogi/done/part-….parquet   which documents this normaliser version has done
-    OUT/_ogi/state.json            {"normalizer": NORMALIZER_VERSION of the rows in OUT}
+    OUT/_ogi/state.json            {"normalizer": NORMALIZER_VERSION, "source": archive or files}
 
 Why batches of files rather than one file per table: a nightly run appends its new
 reports as new files and never rewrites history, and a killed run keeps every batch it
@@ -190,7 +190,7 @@ class Store:
     """An output folder opened for one run: appends batches, or stages a rebuild and swaps it in."""
 
     def __init__(self, out: Path, version: str = NORMALIZER_VERSION, rebuild: bool = False, batch: int = 500,
-                 fresh: bool = False):
+                 fresh: bool = False, source: str = "archive"):
         self.out = Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
         (self.out / "_ogi").mkdir(exist_ok=True)
@@ -203,8 +203,10 @@ class Store:
                               "try again when it ends") from exc
         recover(self.out)
         self.version = version
-        live = state(self.out).get("normalizer")
-        self.staging = rebuild or (live != version and has_rows(self.out, ("reports", DONE)))
+        self.state = {"normalizer": version, "source": source}  # what the rows in OUT come from
+        live = state(self.out)
+        same = live.get("normalizer") == version and live.get("source", "archive") == source
+        self.staging = rebuild or (not same and has_rows(self.out, ("reports", DONE)))
         gen = f".gen-{version}"
         for old in self.out.glob(".gen-*"):  # a staging folder of another version is stale
             if old.name != gen or fresh:
@@ -254,7 +256,7 @@ class Store:
             _write(pa.Table.from_pylist(rows, schema=ALL_SCHEMAS[table]), self.out / tmp / table / name)
             moves.append((f"{tmp}/{table}/{name}", f"{self.rel}/{table}/{name}"))
             rows.clear()
-        state_ = None if self.staging else {"normalizer": self.version}
+        state_ = None if self.staging else self.state
         commit(self.out, moves, [tmp], state_)
         self.batches += 1
         self.pending = 0
@@ -287,7 +289,7 @@ class Store:
             if (self.out / table).exists():
                 moves.append((table, f"{old}/{table}"))
             moves.append((f"{self.rel}/{table}", table))
-        commit(self.out, moves, deletes, {"normalizer": self.version})
+        commit(self.out, moves, deletes, self.state)
 
     def abort(self, keep_staging: bool = True) -> None:
         """Stop without committing the buffered batch (committed batches stay)."""
@@ -348,7 +350,7 @@ class DatasetWriter:
     callers that hold Report objects in-process (tests, `write_reports`)."""
 
     def __init__(self, out: Path, batch: int = 500, allow_empty: bool = True):
-        self.store = Store(out, rebuild=True, batch=batch, fresh=True)
+        self.store = Store(out, rebuild=True, batch=batch, fresh=True, source="files")
         self.allow_empty = allow_empty
 
     def __enter__(self) -> "DatasetWriter":

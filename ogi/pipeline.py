@@ -188,7 +188,7 @@ def normalize_files(files: list[Path], out: Path, jobs: int = 0, limits: Limits 
     if not files and not allow_empty:
         raise PipelineError("no documents found to normalise (PATHS held no PDF, DOCX, DOC, WPS, HTML or "
                             "text file); nothing was written (pass --allow-empty to write empty tables)")
-    store = Store(out, rebuild=True, batch=batch)
+    store = Store(out, rebuild=True, batch=batch, source="files")
     stats = RunStats()
     try:
         done = store.done_keys()

@@ -76,3 +76,19 @@ def test_normaliser_version_changes_with_any_mapping_file(tmp_path):
     yaml = copy / "templates" / "template.yaml"
     yaml.write_text(yaml.read_text(encoding="utf-8") + "\n# one more alias\n", encoding="utf-8")
     assert normalizer_version(copy) != NORMALIZER_VERSION
+
+
+def test_archive_output_never_mixes_with_local_files_output(tmp_path):
+    data, out = tmp_path / "data", tmp_path / "data" / "parquet"
+    _archive(data, 0, 3)
+    docs = tmp_path / "files"
+    docs.mkdir()
+    (docs / "one.html").write_bytes(synth.render_html(synth.make_spec(random.Random(7), "2021")))
+    from ogi.pipeline import normalize_files
+
+    normalize_files([docs / "one.html"], out, jobs=1)
+    assert write.state(out)["source"] == "files"
+    stats = normalize_archive(data, out, jobs=1)
+    assert sum(stats.statuses.values()) == 3 and write.state(out)["source"] == "archive"
+    reports = pd.read_parquet(out / "reports")
+    assert len(reports) == 3 and reports["path"].isna().all()  # the local file's row is gone, not mixed in

@@ -165,7 +165,7 @@ def test_a_commit_interrupted_between_tables_is_completed_on_next_open(tmp_path,
     out = tmp_path / "out"
     assert CliRunner().invoke(main, ["normalize", str(docs), "--out", str(out), "--jobs", "1"]).exit_code == 0
     before = {t: pd.read_parquet(out / t) for t in TABLES}
-    store = write.Store(out, batch=100)
+    store = write.Store(out, batch=100, source="files")  # appends to what `ogi normalize FILES` wrote
     spec = synth.make_spec(random.Random(77), "2021")
     from normalize import normalize_bytes
 
