@@ -21,6 +21,7 @@ import signal
 import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Iterator
 
 from normalize import Provenance, Report, normalize_bytes
@@ -180,7 +181,7 @@ def _worker_main(conn, limits: Limits, scratch: str, lo_group) -> None:
 
 class _Worker:
     def __init__(self, ctx, limits: Limits):
-        self.scratch = tempfile.mkdtemp(prefix="ogi-worker-")
+        self.scratch = tempfile.mkdtemp(prefix=f"ogi-worker-{os.getpid()}-")
         self.conn, child = ctx.Pipe()
         self.lo_group = ctx.Value("i", 0, lock=False)
         self.proc = ctx.Process(target=_worker_main, args=(child, limits, self.scratch, self.lo_group),
@@ -223,6 +224,14 @@ class _Worker:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+def _remove_stale_scratch() -> None:
+    """Scratch folders of runs that were killed (kill -9 leaves no one to remove them)."""
+    for folder in Path(tempfile.gettempdir()).glob("ogi-worker-*-*"):
+        pid = folder.name.split("-")[2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _context():
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["normalize", "normalize.write", "ogi.workers", "ogi.warm"])
@@ -241,6 +250,7 @@ def _death(proc) -> str:
 def run(tasks: Iterable[Task], jobs: int = 0, limits: Limits = Limits()) -> Iterator[tuple[Task, Result]]:
     """Normalise tasks in `jobs` worker processes (0: one per core); yield results in input order."""
     jobs = jobs or os.cpu_count() or 1
+    _remove_stale_scratch()
     ctx = _context()
     source = enumerate(tasks)
     workers = [_Worker(ctx, limits) for _ in range(jobs)]

@@ -6,6 +6,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def test_a_file_over_the_time_limit_is_killed_with_its_libreoffice(tmp_path):
     before = _soffice_pids()
     t0 = time.monotonic()
     result = CliRunner().invoke(main, ["normalize", str(docs), "--out", str(tmp_path / "out"), "--jobs", "2",
-                                       "--timeout", "1.5"])
+                                       "--timeout", "1"])
     assert result.exit_code == 0, result.output
     assert time.monotonic() - t0 < 30
     reports = pd.read_parquet(tmp_path / "out" / "reports").set_index("path")
@@ -156,6 +157,9 @@ def test_kill_9_keeps_committed_batches_and_a_rerun_completes(tmp_path):
     assert len(reports) == 9 and reports["report_id"].is_unique
     assert sorted(reports["agency"].dropna()) == sorted(s.agency for s in specs)
     assert not [p for p in out.iterdir() if p.name.startswith((".tmp", ".gen", ".old"))]
+    dead = [p for p in Path(tempfile.gettempdir()).glob("ogi-worker-*-*")
+            if not Path(f"/proc/{p.name.split('-')[2]}").exists()]
+    assert not dead  # the killed run's worker scratch folders were removed by the rerun
 
 
 def test_a_commit_interrupted_between_tables_is_completed_on_next_open(tmp_path, monkeypatch):
