@@ -2,7 +2,10 @@
 
 Enumerates every way to cut the printed tokens into the template's cells (no leading
 zeros, a sign only at a cell's start, a unit only at its end) and keeps the cuts the
-caller's identity accepts.  The caller uses a split only when it is unique.
+caller's identity accepts.  The caller uses a split only when it is unique.  The search is
+bounded (MAX_STEPS): 30 run-together digits have millions of cuts, and a search that
+had to stop returns no split at all (the row stays ambiguous), never a partial list
+from which a wrong split could be picked.
 """
 from __future__ import annotations
 
@@ -12,6 +15,11 @@ from collections.abc import Callable, Iterator
 _TOKEN = re.compile(r"(?P<sign>[增减減+\-]?)(?P<body>[\d.]+)(?P<unit>万元|亿元|元|万)?")
 _PART = re.compile(r"0|[1-9]\d*|(?:0|[1-9]\d*)\.\d+")
 MAX_CANDIDATES = 20000
+MAX_STEPS = 200_000  # candidate cuts tried per row (a real row needs a few thousand at most)
+
+
+class _TooMany(Exception):
+    pass
 
 
 def _cuts(body: str, k: int) -> Iterator[list[str]]:
@@ -40,10 +48,12 @@ def splits(tokens: list[str], n: int, accept: Callable[[list[str]], bool] | None
         else:
             parsed.append((m["sign"], m["body"], m["unit"] or ""))
     out: list[list[str]] = []
+    steps = [0]
 
     def rec(i: int, remaining: int, acc: list[str]) -> None:
-        if len(out) >= MAX_CANDIDATES:
-            return
+        steps[0] += 1
+        if steps[0] > MAX_STEPS or len(out) >= MAX_CANDIDATES:
+            raise _TooMany
         left = len(tokens) - i
         if i == len(tokens):
             if remaining == 0 and (accept is None or accept(acc)):
@@ -64,5 +74,8 @@ def splits(tokens: list[str], n: int, accept: Callable[[list[str]], bool] | None
                 parts[-1] = parts[-1] + unit
                 rec(i + 1, remaining - k, acc + parts)
 
-    rec(0, n, [])
+    try:
+        rec(0, n, [])
+    except _TooMany:
+        return []
     return out

@@ -1,14 +1,31 @@
-"""Reports → the four Parquet datasets of SCHEMA.md, streamed and swapped in atomically.
+"""Reports → the four Parquet datasets of SCHEMA.md, appended in batches, committed all-or-nothing.
 
-Rows are buffered per table and flushed as row groups every `batch` reports, so memory
-stays flat however large the archive.  Everything is written under a temporary folder
-beside the output; only when all files are closed are the new tables renamed into
-place, so a crash mid-run leaves the previous output intact.
+Layout of an output folder OUT (what `pd.read_parquet("OUT/facts")` reads):
+
+    OUT/{reports,facts,checks,sections}/part-<run>-<batch>.parquet
+    OUT/_ogi/done/part-….parquet   which documents this normaliser version has done
+    OUT/_ogi/state.json            {"normalizer": NORMALIZER_VERSION, "source": archive or files}
+
+Why batches of files rather than one file per table: a nightly run appends its new
+reports as new files and never rewrites history, and a killed run keeps every batch it
+committed.  Each batch (one file per table) is written under OUT/.tmp-*, then a journal
+listing the renames is written and fsync'd: that is the commit point.  The renames are
+applied after it, and a run that dies half-way is completed ("rolled forward") by the
+next open of OUT, so `facts` of one batch never appear without its `reports`.
+
+A new normaliser version (or `ogi normalize FILES`) rebuilds instead: batches go to a
+staging folder OUT/.gen-<version>/ (resumed if a run was killed) and the finished tables
+replace the live ones in one journalled swap; an empty rebuild never replaces non-empty
+output unless asked.  The file partitioning is by batch, not by `year=` folders, so
+`year` stays an int16 column in every reader (hive folders would make it a category).
 """
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 from typing import Iterable
@@ -16,12 +33,16 @@ from typing import Iterable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import versions
 from .report import Report
 from .templates import TABLES
+from .version import NORMALIZER_VERSION
 
 _TYPES = {"string": pa.string(), "int8": pa.int8(), "int16": pa.int16(), "int32": pa.int32(),
           "float64": pa.float64(), "bool": pa.bool_(), "date32": pa.date32(),
           "timestamp_utc": pa.timestamp("us", tz="UTC")}
+TABLE_NAMES = ("reports", "facts", "checks", "sections")
+DONE = "_ogi/done"
 
 
 def arrow_schema(table: str) -> pa.Schema:
@@ -29,15 +50,23 @@ def arrow_schema(table: str) -> pa.Schema:
     return pa.schema([(c["name"], _TYPES[c["type"]]) for c in TABLES[table]["columns"]])
 
 
-SCHEMAS = {t: arrow_schema(t) for t in ("reports", "facts", "checks", "sections")}
+SCHEMAS = {t: arrow_schema(t) for t in TABLE_NAMES}
 REPORTS = SCHEMAS["reports"]
+# One row per document handled: lets a rerun skip it, and links versions of one report.
+DONE_SCHEMA = pa.schema([("key", pa.string()), ("report_id", pa.string()), ("url_key", pa.string()),
+                         ("fingerprint", pa.string()), ("status", pa.string()), ("written", pa.bool_())])
+ALL_SCHEMAS = {**SCHEMAS, DONE: DONE_SCHEMA}
 
+
+class OutputError(Exception):
+    """The output folder cannot be written as asked (locked, or an empty run would erase it)."""
 
 
 def report_rows(report: Report) -> dict[str, list[dict]]:
-    """The rows one report contributes to each table."""
+    """The rows one report contributes to each table (a new report is its own current version)."""
     rid, year = report.report_id, report.meta.get("year")
     meta = {k: report.meta.get(k) for k in REPORTS.names}
+    meta.update(version=1, is_current=True, superseded_by=None)
     return {
         "reports": [meta],
         "facts": [{"report_id": rid, "year": year, "metric": f.metric, "applicant": f.applicant,
@@ -45,79 +74,297 @@ def report_rows(report: Report) -> dict[str, list[dict]]:
                   for f in report.facts],
         "checks": [{"report_id": rid, "rule": c.rule, "subject": c.subject, "expected": c.expected,
                     "actual": c.actual, "ok": c.ok} for c in report.checks],
-        "sections": [{"report_id": rid, "section": s, "heading": h, "text": t} for s, h, t in report.sections],
+        "sections": [{"report_id": rid, "section": s, "heading": h, "text": t}
+                     for s, h, t in report.sections],
     }
 
 
-class DatasetWriter:
-    """Write reports as they come; `commit()` swaps the finished tables into `out`."""
+def done_row(key: str, report: Report, written: bool = True) -> dict:
+    """The bookkeeping row of one document: its key and what links it to other versions."""
+    meta = report.meta
+    return {"key": key, "report_id": report.report_id, "url_key": versions.url_key(meta.get("document_url")),
+            "fingerprint": versions.fingerprint(meta.get("agency"), meta.get("year"), report.facts),
+            "status": meta.get("status"), "written": written}
 
-    def __init__(self, out: Path, batch: int = 500):
+
+def _parts(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+
+
+def _write(table: pa.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path, compression="zstd")
+
+
+# -- the journal: a list of renames and deletes that is applied completely or not at all ----------
+
+def _journal_path(out: Path) -> Path:
+    return out / "_ogi" / "journal.json"
+
+
+def _apply(out: Path, journal: dict) -> None:
+    for src, dst in journal.get("moves", []):
+        s, d = out / src, out / dst
+        if s.exists():
+            d.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(s, d)
+    for rel in journal.get("deletes", []):
+        p = out / rel
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+    if "state" in journal:
+        _atomic_json(out / "_ogi" / "state.json", journal["state"])
+    _journal_path(out).unlink(missing_ok=True)
+
+
+def _atomic_json(path: Path, value: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(value, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def commit(out: Path, moves: list[tuple[str, str]], deletes: list[str] = (),
+           state: dict | None = None) -> None:
+    """Make a set of renames and deletes happen together: journal first (the commit point)."""
+    journal: dict = {"moves": [list(m) for m in moves], "deletes": list(deletes)}
+    if state is not None:
+        journal["state"] = state
+    _atomic_json(_journal_path(out), journal)
+    _apply(out, journal)
+
+
+def recover(out: Path) -> None:
+    """Finish a commit a killed run left half-applied; drop uncommitted temporary batches."""
+    jp = _journal_path(out)
+    if jp.exists():
+        try:
+            journal = json.loads(jp.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            journal = None  # torn before the commit point: nothing was applied
+        if journal is None:
+            jp.unlink(missing_ok=True)
+        else:
+            _apply(out, journal)
+    for stale in out.glob(".tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
+    for stale in out.glob(".old-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def settle(out: Path) -> None:
+    """Recover OUT before reading it, unless a writer holds it (then it will do so itself)."""
+    out = Path(out)
+    if not (out / "_ogi").is_dir():
+        return
+    try:
+        fh = open(out / "_ogi" / "lock", "a")
+    except OSError:
+        return
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        recover(out)
+    except OSError:
+        pass
+    finally:
+        fh.close()
+
+
+def state(out: Path) -> dict:
+    try:
+        return json.loads((out / "_ogi" / "state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def has_rows(root: Path, tables: tuple[str, ...] = ("reports",)) -> bool:
+    """True when one of root's tables (by default reports) holds at least one row."""
+    return any(pq.ParquetFile(p).metadata.num_rows for t in tables for p in _parts(root / t))
+
+
+class Store:
+    """An output folder opened for one run: appends batches, or stages a rebuild and swaps it in."""
+
+    def __init__(self, out: Path, version: str = NORMALIZER_VERSION, rebuild: bool = False, batch: int = 500,
+                 fresh: bool = False, source: str = "archive"):
         self.out = Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
-        self.tmp = self.out / f".tmp-{uuid.uuid4().hex[:8]}"
+        (self.out / "_ogi").mkdir(exist_ok=True)
+        self._lock = open(self.out / "_ogi" / "lock", "a")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            self._lock.close()
+            raise OutputError(f"{self.out} is being written by another `ogi` run; "
+                              "try again when it ends") from exc
+        recover(self.out)
+        self.version = version
+        self.state = {"normalizer": version, "source": source}  # what the rows in OUT come from
+        live = state(self.out)
+        same = live.get("normalizer") == version and live.get("source", "archive") == source
+        self.staging = rebuild or (not same and has_rows(self.out, ("reports", DONE)))
+        gen = f".gen-{version}"
+        for old in self.out.glob(".gen-*"):  # a staging folder of another version is stale
+            if old.name != gen or fresh:
+                shutil.rmtree(old, ignore_errors=True)
+        self.rel = gen if self.staging else "."
+        self.root = self.out / gen if self.staging else self.out
         self.batch = batch
-        self.buffers: dict[str, list[dict]] = {t: [] for t in SCHEMAS}
-        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.run = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
+        self.batches = 0
+        self.buffers: dict[str, list[dict]] = {t: [] for t in ALL_SCHEMAS}
         self.pending = 0
         self.seen: set[str] = set()
+        self.closed = False
+
+    # -- what is already done --------------------------------------------------------------------
+    def done_keys(self) -> set[str]:
+        """Keys of the documents the target (live, or the staged rebuild) already holds."""
+        keys: set[str] = set()
+        for p in _parts(self.root / DONE):
+            keys.update(pq.read_table(p, columns=["key"]).column("key").to_pylist())
+        return keys
+
+    # -- adding ----------------------------------------------------------------------------------
+    def add(self, rows: dict[str, list[dict]] | None, done: dict) -> None:
+        """Buffer one document: its table rows (None when it is not a report) and its done row."""
+        rid = done["report_id"]
+        written = rows is not None and rid not in self.seen  # the same bytes twice: one report
+        self.buffers[DONE].append({**done, "written": written and done.get("written", True)})
+        if written:
+            self.seen.add(rid)
+            for table, table_rows in rows.items():
+                self.buffers[table].extend(table_rows)
+        self.pending += 1
+        if self.pending >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit the buffered documents as one batch of files (all tables, or none)."""
+        if not self.pending:
+            return
+        tmp = f".tmp-{self.run}-{self.batches:05d}"
+        moves = []
+        name = f"part-{self.run}-{self.batches:05d}.parquet"
+        for table, rows in self.buffers.items():
+            if not rows:
+                continue
+            _write(pa.Table.from_pylist(rows, schema=ALL_SCHEMAS[table]), self.out / tmp / table / name)
+            moves.append((f"{tmp}/{table}/{name}", f"{self.rel}/{table}/{name}"))
+            rows.clear()
+        state_ = None if self.staging else self.state
+        commit(self.out, moves, [tmp], state_)
+        self.batches += 1
+        self.pending = 0
+
+    # -- finishing -------------------------------------------------------------------------------
+    def finish(self, allow_empty: bool = False) -> None:
+        """Commit the last batch; swap a staged rebuild in; mark current versions; unlock."""
+        try:
+            self.flush()
+            self._ensure_tables(self.root)
+            if self.staging:
+                self._swap(allow_empty)
+            mark_versions(self.out)
+        finally:
+            self.close()
+
+    def _ensure_tables(self, root: Path) -> None:
+        """Every table loadable, even when no row was ever written to it."""
+        for table, schema in ALL_SCHEMAS.items():
+            if not _parts(root / table):
+                _write(schema.empty_table(), root / table / f"part-{self.run}-empty.parquet")
+
+    def _swap(self, allow_empty: bool) -> None:
+        if not allow_empty and has_rows(self.out) and not has_rows(self.root):
+            raise OutputError(f"this run produced no reports; {self.out} keeps its previous output "
+                              "(pass --allow-empty to replace it with empty tables)")
+        old = f".old-{self.run}"
+        moves, deletes = [], [old, self.rel]
+        for table in ALL_SCHEMAS:
+            if (self.out / table).exists():
+                moves.append((table, f"{old}/{table}"))
+            moves.append((f"{self.rel}/{table}", table))
+        commit(self.out, moves, deletes, self.state)
+
+    def abort(self, keep_staging: bool = True) -> None:
+        """Stop without committing the buffered batch (committed batches stay)."""
+        for rows in self.buffers.values():
+            rows.clear()
+        if self.staging and not keep_staging:
+            shutil.rmtree(self.root, ignore_errors=True)
+        self.close()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._lock.close()
+
+
+def mark_versions(out: Path) -> int:
+    """Set version / is_current / superseded_by on every reports row; rewrite only files that change.
+
+    Returns the number of reports files rewritten.
+    """
+    rows, written = [], set()
+    for p in _parts(out / DONE):
+        t = pq.read_table(p, columns=["report_id", "url_key", "fingerprint", "status", "written"])
+        for rid, ukey, fp, status, wrote in zip(*(t.column(c).to_pylist() for c in t.column_names)):
+            rows.append((rid, ukey, fp, status))
+            if wrote:
+                written.add(rid)
+    # documents that are not reports (pages that only link their attachment) are never "current"
+    info = versions.assign(r for r in rows if r[0] in written)
+    moves, deletes = [], []
+    tag = uuid.uuid4().hex[:6]
+    for p in _parts(out / "reports"):
+        t = pq.read_table(p, columns=["report_id", "version", "is_current", "superseded_by"])
+        ids = t.column("report_id").to_pylist()
+        want = [info.get(r) for r in ids]
+        new = ([w.version if w else 1 for w in want], [w.is_current if w else True for w in want],
+               [w.superseded_by if w else None for w in want])
+        have = (t.column("version").to_pylist(), t.column("is_current").to_pylist(),
+                t.column("superseded_by").to_pylist())
+        if new == have:
+            continue
+        full = pq.read_table(p, schema=REPORTS)
+        for name, values in zip(("version", "is_current", "superseded_by"), new):
+            i = full.schema.get_field_index(name)
+            full = full.set_column(i, REPORTS.field(name), pa.array(values, REPORTS.field(name).type))
+        stem = p.stem.split("~", 1)[0]
+        target = f"reports/{stem}~{tag}.parquet"
+        _write(full, out / f".tmp-v{tag}" / target)
+        moves.append((f".tmp-v{tag}/{target}", target))
+        deletes.append(f"reports/{p.name}")
+    if moves:
+        commit(out, moves, deletes + [f".tmp-v{tag}"])
+    return len(moves)
+
+
+class DatasetWriter:
+    """Write a set of reports as the whole content of `out` (replacing what was there) — for
+    callers that hold Report objects in-process (tests, `write_reports`)."""
+
+    def __init__(self, out: Path, batch: int = 500, allow_empty: bool = True):
+        self.store = Store(out, rebuild=True, batch=batch, fresh=True, source="files")
+        self.allow_empty = allow_empty
 
     def __enter__(self) -> "DatasetWriter":
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
-            self.commit()
+            self.store.finish(self.allow_empty)
         else:
-            self.abort()
+            self.store.abort(keep_staging=False)
 
-    def add(self, report: Report) -> None:
-        if report.report_id in self.seen:  # the same bytes twice: one report
-            return
-        self.seen.add(report.report_id)
-        for table, rows in report_rows(report).items():
-            self.buffers[table].extend(rows)
-        self.pending += 1
-        if self.pending >= self.batch:
-            self.flush()
-
-    def flush(self) -> None:
-        for table, rows in self.buffers.items():
-            if not rows:
-                continue
-            if table not in self.writers:
-                folder = self.tmp / table
-                folder.mkdir(parents=True, exist_ok=True)
-                self.writers[table] = pq.ParquetWriter(folder / "part-0.parquet", SCHEMAS[table], compression="zstd")
-            self.writers[table].write_table(pa.Table.from_pylist(rows, schema=SCHEMAS[table]))
-            rows.clear()
-        self.pending = 0
-
-    def commit(self) -> None:
-        self.flush()
-        for table, schema in SCHEMAS.items():
-            if table not in self.writers:  # keep every table loadable, even when empty
-                folder = self.tmp / table
-                folder.mkdir(parents=True, exist_ok=True)
-                self.writers[table] = pq.ParquetWriter(folder / "part-0.parquet", schema)
-        for w in self.writers.values():
-            w.close()
-        for table in SCHEMAS:
-            final = self.out / table
-            old = self.out / f".old-{table}-{uuid.uuid4().hex[:8]}"
-            if final.exists():
-                os.replace(final, old)
-            os.replace(self.tmp / table, final)
-            shutil.rmtree(old, ignore_errors=True)
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def abort(self) -> None:
-        for w in self.writers.values():
-            try:
-                w.close()
-            except Exception:  # noqa: BLE001 - best effort on the way out
-                pass
-        shutil.rmtree(self.tmp, ignore_errors=True)
+    def add(self, report: Report, key: str | None = None) -> None:
+        self.store.add(report_rows(report), done_row(key or report.meta["sha256"], report))
 
 
 def write_reports(reports: Iterable[Report], out: Path, batch: int = 500) -> int:

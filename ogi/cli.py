@@ -2,46 +2,13 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from pathlib import Path
-from typing import Iterator
 
 import click
 
 from normalize import Provenance, normalize_bytes
-from normalize.write import DatasetWriter
+from ogi.normalize_cmd import LIMIT_OPTS, archive_or_exit, summarize  # noqa: F401 (summarize: API)
 from ogi.reports import filter_options, filters_from, find_document, reports_command
-from normalize.extract.ocr import show_ocr_progress
-
-DOCUMENT_SUFFIXES = {".html", ".htm", ".shtml", ".jhtml", ".xhtml", ".pdf", ".doc", ".docx", ".wps", ".txt",
-                     ".png", ".jpg", ".jpeg"}  # images: scanned tables, read by OCR
-
-
-def iter_files(paths: tuple[str, ...]) -> Iterator[Path]:
-    """Files named, and documents found walking folders (other files are skipped)."""
-    for p in map(Path, paths):
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts) \
-                        and f.suffix.lower() in DOCUMENT_SUFFIXES:
-                    yield f
-        elif p.exists():
-            yield p
-        else:
-            raise click.BadParameter(f"no such file or folder: {p}")
-
-
-def _progress(items: list, label: str):
-    if sys.stderr.isatty():
-        from tqdm import tqdm
-        return tqdm(items, desc=label, unit="file")
-    return items
-
-
-def summarize(statuses: Counter, checks_failed: int, out: Path | None = None) -> str:
-    parts = [f"{statuses.get(s, 0)} {s}" for s in ("ok", "partial", "failed")]
-    line = f"{sum(statuses.values())} reports: " + ", ".join(parts) + f"; {checks_failed} checks failed"
-    return line + (f"\nParquet written to {out}/{{reports,facts,checks,sections}}" if out else "")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog="""\b
@@ -166,15 +133,13 @@ def run(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], refres
       ogi run --sources my_portals.csv --data /srv/ogi --only my_city --refresh-days 30
     """
     from crawler.run import EXIT_INTERRUPTED, exit_code
-    from ogi.pipeline import normalize_archive
 
     sources = _sources(sources_file, only)
     results = _crawl(sources, data_dir, refresh, _settings(overrides), refresh_days)
     if exit_code(results) == EXIT_INTERRUPTED:  # stopped by a signal: the archive is kept, normalise later
         click.echo("interrupted: the crawl was stopped; normalisation skipped (rerun to resume)", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    statuses, failed_checks = normalize_archive(data_dir, data_dir / "parquet", sources)
-    click.echo(summarize(statuses, failed_checks, data_dir / "parquet"))
+    archive_or_exit(data_dir, data_dir / "parquet", sources)
     sys.exit(exit_code(results))
 
 
@@ -184,42 +149,19 @@ def run(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], refres
               help="normalise this data directory's raw archive (the default when no PATHS are given: data/)")
 @click.option("--out", "out", default=None, type=click.Path(path_type=Path),
               help="folder for the four Parquet datasets (default: data/parquet, or DATA/parquet)")
-def normalize(paths: tuple[str, ...], data_dir: Path | None, out: Path | None) -> None:
+@LIMIT_OPTS
+def normalize(paths: tuple[str, ...], data_dir: Path | None, out: Path | None, **limits) -> None:
     """Normalise report files (PDF, DOCX, DOC, WPS, HTML, text, images), or the raw archive, into Parquet.
 
     \b
     Examples:
       ogi normalize ../shared/corpus --out data/parquet   # local files and folders
       ogi normalize --data data/demo                      # re-read an archive, no network
+      ogi normalize --data data --jobs 2 --timeout 300    # two workers, 5 minutes per file
     """
-    show_ocr_progress()  # "OCR page 3/12" on stderr: scans take seconds per page
-    if not paths:
-        from ogi.pipeline import normalize_archive
+    from ogi.normalize_cmd import normalize_command
 
-        data_dir = data_dir or Path("data")
-        out = out or data_dir / "parquet"
-        statuses, failed_checks = normalize_archive(data_dir, out, _sources(None, ()))
-        click.echo(summarize(statuses, failed_checks, out))
-        return
-    out = out or Path("data/parquet")
-    files = list(iter_files(paths))
-    statuses: Counter = Counter()
-    failed_checks = 0
-    with DatasetWriter(out) as writer:
-        for f in _progress(files, "normalize"):
-            try:
-                data = f.read_bytes()
-            except OSError as exc:
-                click.echo(f"cannot read {f}: {exc}", err=True)
-                statuses["failed"] += 1
-                continue
-            report = normalize_bytes(data, f.name, Provenance(path=str(f)))
-            writer.add(report)
-            statuses[report.status] += 1
-            failed_checks += report.meta["checks_failed"]
-            if report.status == "failed":
-                click.echo(f"failed: {f}: {report.meta['error']}", err=True)
-    click.echo(summarize(statuses, failed_checks, out))
+    normalize_command(paths, data_dir, out, **limits)
 
 
 @main.command()
@@ -238,7 +180,6 @@ def demo(data_dir: Path) -> None:
     """
     from crawler.registry import load_sources
     from ogi.demo import FAST, comparison, serve, sources_csv
-    from ogi.pipeline import normalize_archive
 
     httpd, base = serve()
     try:
@@ -249,8 +190,7 @@ def demo(data_dir: Path) -> None:
     finally:
         httpd.shutdown()
         httpd.server_close()
-    statuses, failed_checks = normalize_archive(data_dir, data_dir / "parquet", sources)
-    click.echo(summarize(statuses, failed_checks, data_dir / "parquet"))
+    archive_or_exit(data_dir, data_dir / "parquet", sources)
     click.echo("\n" + comparison(data_dir / "parquet"))
     if any(r.status != "ok" for r in results):
         sys.exit(1)

@@ -271,12 +271,23 @@ def long_table(reports: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     return facts.merge(reports[keep].drop_duplicates("report_id"), on="report_id", how="left")
 
 
-def load_tables(parquet: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """reports and facts of a `ogi run`/`ogi normalize` output folder."""
+def load_tables(parquet: Path, current_only: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """reports and facts of a `ogi run`/`ogi normalize` output folder.
+
+    By default only the current version of each report (`is_current`): an edited or
+    re-posted report is one row, as a researcher expects; `current_only=False` gives every version.
+    """
+    from normalize.write import settle
+
     for table in ("reports", "facts"):
         if not (parquet / table).exists():
             raise FileNotFoundError(f"{parquet / table} not found: run `ogi run` or `ogi normalize` first")
-    return pd.read_parquet(parquet / "reports"), pd.read_parquet(parquet / "facts")
+    settle(parquet)
+    reports, facts = pd.read_parquet(parquet / "reports"), pd.read_parquet(parquet / "facts")
+    if current_only and "is_current" in reports:
+        reports = reports[reports["is_current"].fillna(True).astype(bool)].reset_index(drop=True)
+        facts = facts[facts["report_id"].isin(reports["report_id"])].reset_index(drop=True)
+    return reports, facts
 
 
 OUTPUT_SUFFIXES = (".parquet", ".csv", ".xlsx")

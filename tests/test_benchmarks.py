@@ -18,7 +18,7 @@ from conftest import ROOT
 SMALL = {
     "bench_crawl.py": ["--reports", "40"],
     "bench_normalize.py": ["--reports", "8", "--pdf-distinct", "2"],
-    "bench_pipeline.py": ["--reports", "8"],
+    "bench_pipeline.py": ["--size", "40", "--new", "4", "--jobs", "2"],
     "bench_ocr.py": ["--synthetic", "1", "--no-corpus"],
 }
 NAMED = sorted(set(re.findall(r"python3? (bench/\w+\.py)", (ROOT / "README.md").read_text(encoding="utf-8"))))

@@ -3,10 +3,14 @@
 Rules (shared with the crawler's listings): UTF-8 when the bytes are valid UTF-8;
 otherwise the candidates (declared, GB18030 superset of GBK/GB2312, Big5-HKSCS) are
 decoded strictly and scored by how many report words they produce.  Never cp1252.
+A stray byte must not make a good report unreadable: UTF-16 pages are recognised, and
+when no candidate decodes every byte the page is decoded line by line (a page mixing
+UTF-8 and GB18030 keeps both) with the damage reported as a warning.
 """
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
@@ -35,6 +39,81 @@ def declared_charset(head: bytes, header: str | None = None) -> str | None:
 
 def decode_html(data: bytes, header_charset: str | None = None) -> tuple[str, str]:
     """Return (text, encoding used)."""
+    text, encoding, _ = decode_tolerant(data, header_charset)
+    return text, encoding
+
+
+def utf16_encoding(data: bytes) -> str | None:
+    """utf-16(-le/-be) when the bytes are UTF-16 text (BOM, or NULs in every other byte)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    sample = data[:4096]
+    if len(sample) >= 16:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if odd > len(sample) * 0.3 and even < len(sample) * 0.02:
+            return "utf-16-le"
+        if even > len(sample) * 0.3 and odd < len(sample) * 0.02:
+            return "utf-16-be"
+    return None
+
+
+_HAS_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_CHARS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0x7F])
+
+
+def _by_line(data: bytes, preferred: str) -> tuple[str, Counter]:
+    """Decode line by line (UTF-8, else the preferred GB/Big5 codec, else with U+FFFD)."""
+    used: Counter = Counter()
+    parts = []
+    for line in data.splitlines(keepends=True):
+        for enc in ("utf-8", preferred):
+            try:
+                parts.append(line.decode(enc))
+                if max(line, default=0) >= 0x80:  # ASCII lines say nothing about the encoding
+                    used[enc] += 1
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            parts.append(line.decode(preferred, "replace"))
+            used["replaced"] += 1
+    return "".join(parts), used
+
+
+def decode_tolerant(data: bytes, header_charset: str | None = None) -> tuple[str, str, list[str]]:
+    """(text, encoding, warnings): strict decoding first; stray bytes (a NUL, a 0xFF, lines in
+    another encoding) are decoded line by line and reported rather than failing the document.
+    Whenever there are warnings, `text` differs from a plain decoding of `data` by `encoding`."""
+    warnings: list[str] = []
+    wide = utf16_encoding(data)
+    if wide:
+        text = data.decode(wide, "replace").lstrip("\ufeff")
+        return _strip_controls(text, warnings), "utf-16", warnings
+    text, encoding = _decode_strict(data, header_charset)
+    if text is None:
+        preferred = encoding if encoding in ("gb18030", "big5hkscs") else "gb18030"
+        text, used = _by_line(data, preferred)
+        encoding = "utf-8" if used["utf-8"] > used[preferred] else preferred
+        if used["utf-8"] and used[preferred]:
+            warnings.append(f"mixed encodings: {used['utf-8']} lines read as UTF-8, "
+                            f"{used[preferred]} as {preferred}")
+        if used["replaced"]:
+            warnings.append(f"{used['replaced']} lines held bytes that are not text in any encoding "
+                            "(replaced by �)")
+    return _strip_controls(text, warnings), encoding, warnings
+
+
+def _strip_controls(text: str, warnings: list[str]) -> str:
+    if not _HAS_CONTROL.search(text):
+        return text
+    cleaned = text.translate(_CONTROL_CHARS)
+    if len(cleaned) != len(text):
+        warnings.append(f"{len(text) - len(cleaned)} control characters (NUL …) removed")
+    return cleaned
+
+
+def _decode_strict(data: bytes, header_charset: str | None) -> tuple[str | None, str]:
+    """(text, encoding), or (None, best guess) when no candidate decodes every byte."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", "replace"), "utf-8"
     try:
@@ -55,5 +134,5 @@ def decode_html(data: bytes, header_charset: str | None = None) -> tuple[str, st
         if best is None or score > best[0]:
             best = (score, text, enc)
     if best is None:
-        return data.decode("gb18030", "replace"), "gb18030"
+        return None, declared if declared in ("gb18030", "big5hkscs") else "gb18030"
     return best[1], best[2]
