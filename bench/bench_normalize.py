@@ -16,6 +16,7 @@
 
 Numbers are ratios (higher = ogi faster); absolute times depend on the machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import synth  # noqa: E402
+
 from normalize import normalize_bytes  # noqa: E402
 
 
@@ -41,9 +43,17 @@ def html_pages(n: int, seed: int = 0) -> list[bytes]:
     rng = random.Random(seed)
     pages = []
     for _ in range(n):
-        spec = synth.make_spec(rng, rng.choice(["2019", "2021"]), blanks=rng.choice([None, None, "blank", "slash"]))
-        pages.append(synth.render_html(spec, encoding=rng.choice(["utf-8", "gb18030"]),
-                                       word=rng.random() < 0.3, split=rng.random() < 0.3))
+        spec = synth.make_spec(
+            rng, rng.choice(["2019", "2021"]), blanks=rng.choice([None, None, "blank", "slash"])
+        )
+        pages.append(
+            synth.render_html(
+                spec,
+                encoding=rng.choice(["utf-8", "gb18030"]),
+                word=rng.random() < 0.3,
+                split=rng.random() < 0.3,
+            )
+        )
     return pages
 
 
@@ -53,7 +63,9 @@ def pdf_files(distinct: int, seed: int = 1) -> list[bytes]:
 
     exe = soffice()
     if exe is None:
-        sys.exit("LibreOffice is needed to make the benchmark PDFs (apt-get install libreoffice-writer-nogui)")
+        sys.exit(
+            "LibreOffice is needed to make the benchmark PDFs (apt-get install libreoffice-writer-nogui)"
+        )
     import official
 
     rng = random.Random(seed)
@@ -68,9 +80,22 @@ def pdf_files(distinct: int, seed: int = 1) -> list[bytes]:
             else:
                 docx = synth.render_docx(synth.make_spec(rng, template))
             (src / f"r{i:04d}.docx").write_bytes(docx)
-        subprocess.run([exe, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(Path(tmp) / "out"), *sorted(map(str, src.glob("*.docx")))],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=1800)
+        subprocess.run(
+            [
+                exe,
+                f"-env:UserInstallation=file://{tmp}/profile",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(Path(tmp) / "out"),
+                *sorted(map(str, src.glob("*.docx"))),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=1800,
+        )
         return [p.read_bytes() for p in sorted((Path(tmp) / "out").glob("*.pdf"))]
 
 
@@ -90,10 +115,14 @@ def bench_html(n: int) -> None:
     ours = timed(lambda p: normalize_bytes(p, "r.html"), pages)
     base = timed(lambda p: pd.read_html(io.BytesIO(p)), pages)
     bare = timed(lambda p: lxml.html.document_fromstring(p), pages)
-    print(f"HTML  {n} pages: ogi {n / ours:8.0f} pages/s | pandas.read_html {n / base:8.0f} pages/s | "
-          f"lxml parse only {n / bare:8.0f} pages/s")
-    print(f"      ratio ogi / pandas.read_html = {base / ours:.2f}x (target >= 2x); "
-          f"ceiling lxml / pandas = {base / bare:.2f}x; sample all ok: {ok}/50")
+    print(
+        f"HTML  {n} pages: ogi {n / ours:8.0f} pages/s | pandas.read_html {n / base:8.0f} pages/s | "
+        f"lxml parse only {n / bare:8.0f} pages/s"
+    )
+    print(
+        f"      ratio ogi / pandas.read_html = {base / ours:.2f}x (target >= 2x); "
+        f"ceiling lxml / pandas = {base / bare:.2f}x; sample all ok: {ok}/50"
+    )
 
 
 _READ_HTML = """import io, sys, pathlib, pandas as pd
@@ -116,9 +145,14 @@ def bench_html_processes(n: int) -> None:
             subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
             return time.perf_counter() - t0
 
-        ours = run([sys.executable, "-m", "ogi.cli", "normalize", str(src), "--out", str(Path(tmp) / "parquet")])
+        ours = run(
+            [sys.executable, "-m", "ogi.cli", "normalize", str(src), "--out", str(Path(tmp) / "parquet")]
+        )
         base = run([sys.executable, "-c", _READ_HTML, str(src)])
-    print(f"HTML  {n} pages as whole processes: ogi normalize {ours:.1f} s | pandas.read_html script {base:.1f} s")
+    print(
+        f"HTML  {n} pages as whole processes: ogi normalize {ours:.1f} s | "
+        f"pandas.read_html script {base:.1f} s"
+    )
     print(f"      ratio = {base / ours:.2f}x (target >= 2x)")
 
 
@@ -140,8 +174,11 @@ def bench_pdf(n: int, distinct: int) -> None:
     sample = files[: max(50, n // 10)]  # pdfplumber is slow: time it on a sample of the same files
     base = timed(_plumber, sample) / len(sample)
     ours = timed(lambda p: normalize_bytes(p, "r.pdf"), files) / len(files)
-    print(f"PDF   {n} files ({len(pdfs)} distinct, all ok: {ok}/{len(pdfs)}, tables read from geometry in "
-          f"{with_grids}/{len(pdfs)}): ogi {1 / ours:8.0f} files/s | pdfplumber extract_tables {1 / base:8.1f} files/s")
+    print(
+        f"PDF   {n} files ({len(pdfs)} distinct, all ok: {ok}/{len(pdfs)}, tables read from geometry in "
+        f"{with_grids}/{len(pdfs)}): ogi {1 / ours:8.0f} files/s | "
+        f"pdfplumber extract_tables {1 / base:8.1f} files/s"
+    )
     print(f"      ratio ogi / pdfplumber = {base / ours:.1f}x (target >= 5x)")
     real = sorted((ROOT.parent / "shared" / "corpus" / "real").glob("*.pdf"))
     if real:
@@ -165,12 +202,16 @@ def memory_child(n: int) -> None:
 
 def bench_memory(n: int) -> None:
     def run(k: int) -> float:
-        out = subprocess.run([sys.executable, __file__, "--memory-child", str(k)], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--memory-child", str(k)], capture_output=True, text=True, check=True
+        )
         return float(out.stdout.strip().splitlines()[-1])
 
     small, large = run(n), run(10 * n)
-    print(f"MEM   peak RSS: {n} reports {small:.0f} MiB, {10 * n} reports {large:.0f} MiB; "
-          f"ratio {large / small:.2f} (target <= 1.20)")
+    print(
+        f"MEM   peak RSS: {n} reports {small:.0f} MiB, {10 * n} reports {large:.0f} MiB; "
+        f"ratio {large / small:.2f} (target <= 1.20)"
+    )
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ is that of this integration, a speed baseline rather than tesseract's best.
 Measured 2026-12-02 on a shared, loaded 2-core machine (20 pages): rapidocr 4.4 CPU-s/page,
 peak 761 MB, 970/970 cells exact; tesseract 1.8 CPU-s/page, 197 MB, 343/970.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,8 +71,16 @@ def run_engine(engine: str, docs, queue) -> None:
         total += len(cells)
     wall = time.perf_counter() - wall0
     self1, kids1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (self1.ru_utime + self1.ru_stime - self0.ru_utime - self0.ru_stime
-           + kids1.ru_utime + kids1.ru_stime - kids0.ru_utime - kids0.ru_stime)
+    cpu = (
+        self1.ru_utime
+        + self1.ru_stime
+        - self0.ru_utime
+        - self0.ru_stime
+        + kids1.ru_utime
+        + kids1.ru_stime
+        - kids0.ru_utime
+        - kids0.ru_stime
+    )
     peak = max(self1.ru_maxrss, kids1.ru_maxrss) / 1024
     queue.put({"engine": engine, "cpu": cpu, "wall": wall, "exact": exact, "total": total, "peak_mb": peak})
 
@@ -93,13 +102,17 @@ def main() -> None:
         results[engine] = q.get()
         p.join()
         r = results[engine]
-        print(f"{engine:>10}: {r['cpu'] / pages:5.2f} CPU-s/page, {r['wall'] / pages:5.2f} s/page wall, "
-              f"peak {r['peak_mb']:6.0f} MB, cells exact {r['exact']}/{r['total']} "
-              f"({r['exact'] / r['total']:.2%})")
+        print(
+            f"{engine:>10}: {r['cpu'] / pages:5.2f} CPU-s/page, {r['wall'] / pages:5.2f} s/page wall, "
+            f"peak {r['peak_mb']:6.0f} MB, cells exact {r['exact']}/{r['total']} "
+            f"({r['exact'] / r['total']:.2%})"
+        )
     a, b = results["rapidocr"], results["tesseract"]
-    print(f"rapidocr / tesseract: CPU {a['cpu'] / b['cpu']:.2f}×, wall {a['wall'] / b['wall']:.2f}×, "
-          f"peak memory {a['peak_mb'] / b['peak_mb']:.2f}×, "
-          f"misread cells {(a['total'] - a['exact'])} vs {(b['total'] - b['exact'])}")
+    print(
+        f"rapidocr / tesseract: CPU {a['cpu'] / b['cpu']:.2f}×, wall {a['wall'] / b['wall']:.2f}×, "
+        f"peak memory {a['peak_mb'] / b['peak_mb']:.2f}×, "
+        f"misread cells {(a['total'] - a['exact'])} vs {(b['total'] - b['exact'])}"
+    )
 
 
 if __name__ == "__main__":

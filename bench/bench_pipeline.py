@@ -21,6 +21,7 @@
 
 Each run is `ogi normalize` in a fresh process; times are wall-clock on this machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import synth  # noqa: E402
+
 from crawler.archive import RawArchive  # noqa: E402
 
 POOL = 6
@@ -94,8 +96,15 @@ def build_archive(size: int, extra: int) -> Path:
     for i in range(size + extra):
         url, data, kind = _document(i, pools)
         sha, _ = archive.put(data)
-        row = {"source_id": f"b{i % 97}", "kind": kind, "url": url, "final_url": url, "status": 200,
-               "sha256": sha, "fetched_at": f"2026-01-01T00:00:{i % 60:02d}+00:00"}
+        row = {
+            "source_id": f"b{i % 97}",
+            "kind": kind,
+            "url": url,
+            "final_url": url,
+            "status": 200,
+            "sha256": sha,
+            "fetched_at": f"2026-01-01T00:00:{i % 60:02d}+00:00",
+        }
         if i < size:
             archive.record(row)
         else:
@@ -114,8 +123,10 @@ def workdir(archive: Path, name: str, lines: int | None = None) -> Path:
     shutil.rmtree(work, ignore_errors=True)
     (work / "manifest").mkdir(parents=True)
     os.symlink(archive / "raw", work / "raw")
-    with open(archive / "manifest" / "fetches.jsonl", encoding="utf-8") as src, \
-            open(work / "manifest" / "fetches.jsonl", "w", encoding="utf-8") as dst:
+    with (
+        open(archive / "manifest" / "fetches.jsonl", encoding="utf-8") as src,
+        open(work / "manifest" / "fetches.jsonl", "w", encoding="utf-8") as dst,
+    ):
         for k, line in enumerate(src):
             if lines is not None and k >= lines:
                 break
@@ -138,8 +149,9 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "docs": sum(stats.statuse
 
 def normalise(data: Path, jobs: int) -> dict:
     """One archive normalise (what `ogi normalize --data` runs) in a fresh process: time, counts, peak RSS."""
-    proc = subprocess.run([sys.executable, "-c", _RUN, str(data), str(jobs)], cwd=ROOT, capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUN, str(data), str(jobs)], cwd=ROOT, capture_output=True, text=True
+    )
     if proc.returncode != 0:
         raise SystemExit(f"normalise failed:\n{proc.stdout}\n{proc.stderr}")
     out = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -148,9 +160,11 @@ def normalise(data: Path, jobs: int) -> dict:
 
 
 def _line(label: str, r: dict) -> str:
-    return (f"{label:<26}{r['seconds']:8.1f} s  {r['docs'] / r['seconds']:7.1f} docs/s  "
-            f"peak parent {r['parent_mb']:5.0f} MB, worker {r['worker_mb']:5.0f} MB  "
-            f"({r['docs']:,} normalised, {r['skipped']:,} skipped; {r['statuses']})")
+    return (
+        f"{label:<26}{r['seconds']:8.1f} s  {r['docs'] / r['seconds']:7.1f} docs/s  "
+        f"peak parent {r['parent_mb']:5.0f} MB, worker {r['worker_mb']:5.0f} MB  "
+        f"({r['docs']:,} normalised, {r['skipped']:,} skipped; {r['statuses']})"
+    )
 
 
 _BARE = """
@@ -170,8 +184,15 @@ print(time.time())
 def _bare(archive: Path, processes: int, docs: int) -> float:
     """Seconds from a common start until the last of `processes` loops over `docs` documents ends."""
     start = time.time() + 8  # after every process has imported the normaliser
-    cmd = [sys.executable, "-c", _BARE, str(archive / "raw"), str(archive / "manifest" / "fetches.jsonl"),
-           str(docs), str(start)]
+    cmd = [
+        sys.executable,
+        "-c",
+        _BARE,
+        str(archive / "raw"),
+        str(archive / "manifest" / "fetches.jsonl"),
+        str(docs),
+        str(start),
+    ]
     procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True) for _ in range(processes)]
     ends = [float(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
     return max(ends) - start
@@ -186,15 +207,21 @@ def machine_ceiling(archive: Path, jobs: int, docs: int = 500) -> float:
 def same_output(a: Path, b: Path) -> bool:
     import pandas as pd
 
-    return all(pd.read_parquet(a / "parquet" / t).equals(pd.read_parquet(b / "parquet" / t))
-               for t in ("reports", "facts", "checks", "sections"))
+    return all(
+        pd.read_parquet(a / "parquet" / t).equals(pd.read_parquet(b / "parquet" / t))
+        for t in ("reports", "facts", "checks", "sections")
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", type=int, default=100_000, help="documents in the archive")
-    ap.add_argument("--new", type=int, default=None, help="documents added before the incremental run "
-                                                          "(default 1%% of --size)")
+    ap.add_argument(
+        "--new",
+        type=int,
+        default=None,
+        help="documents added before the incremental run (default 1%% of --size)",
+    )
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers of the parallel run")
     args = ap.parse_args()
     extra = args.new if args.new is not None else max(10, args.size // 100)
@@ -210,8 +237,10 @@ def main() -> None:
     speedup = r1["seconds"] / rn["seconds"]
     print(f"  speed-up --jobs {args.jobs} vs 1: {speedup:.2f}×  (target ≥ 1.7× on 2 cores)")
     ceiling = machine_ceiling(archive, args.jobs)
-    print(f"  this machine's ceiling ({args.jobs} independent processes vs 1): {ceiling:.2f}×; "
-          f"--jobs reaches {speedup / ceiling:.0%} of it")
+    print(
+        f"  this machine's ceiling ({args.jobs} independent processes vs 1): {ceiling:.2f}×; "
+        f"--jobs reaches {speedup / ceiling:.0%} of it"
+    )
     print(f"  outputs identical: {same_output(one, par)}")
 
     with open(par / "manifest" / "fetches.jsonl", "a", encoding="utf-8") as fh:
@@ -225,8 +254,10 @@ def main() -> None:
     rs = normalise(tenth, args.jobs)
     print(_line(f"full, {args.size // 10:,} documents:", rs))
     parent, worker = rn["parent_mb"] / rs["parent_mb"], rn["worker_mb"] / rs["worker_mb"]
-    print(f"  peak memory {args.size:,} vs {args.size // 10:,} documents: parent {parent:.2f}×, "
-          f"worker {worker:.2f}×  (flat ≈ 1)")
+    print(
+        f"  peak memory {args.size:,} vs {args.size // 10:,} documents: parent {parent:.2f}×, "
+        f"worker {worker:.2f}×  (flat ≈ 1)"
+    )
 
 
 if __name__ == "__main__":

@@ -7,10 +7,12 @@ Layout under the data directory:
 Blobs are written to a temporary name and renamed, so a blob is whole or absent.  A
 manifest line is written in one call and flushed to the kernel at once (what a killed
 process wrote survives `kill -9`); fsync runs every `fsync_every` lines and at close,
-for power loss.  At most the last line can be torn, and loading ignores (and trims) it.  So a restarted crawl loses nothing and
-duplicates nothing: it knows every URL whose line was written, and a blob written
-without its line is simply found again under the same hash.
+for power loss.  At most the last line can be torn, and loading ignores (and trims) it.
+So a restarted crawl loses nothing and duplicates nothing: it knows every URL whose
+line was written, and a blob written without its line is simply found again under
+the same hash.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -144,7 +146,7 @@ class RawArchive:
         records without `attachment_urls` are re-read from their stored bytes by `links_of`.
         """
         out, seen = [], set()
-        for url, rec in idx.latest.items():
+        for _url, rec in idx.latest.items():
             if rec.get("kind") != "page" or not rec.get("attachments"):
                 continue
             links = rec.get("attachment_urls")

@@ -1,4 +1,5 @@
 """Every fetch goes to the raw archive: bytes once by sha256, one manifest line per fetch."""
+
 from __future__ import annotations
 
 
@@ -28,8 +29,9 @@ class ArchivePipeline:
         sha, new = spider.archive.put(body)
         prev = spider.known.get(item["url"])
         changed = prev is not None and prev.get("sha256") != sha
-        spider.archive.record({**item, "sha256": sha, "new_blob": new,
-                               "version_of": prev.get("sha256") if changed else None})
+        spider.archive.record(
+            {**item, "sha256": sha, "new_blob": new, "version_of": prev.get("sha256") if changed else None}
+        )
         spider.known[item["url"]] = {**item, "sha256": sha}
         return item, item["kind"] != "listing" and (new or changed)
 

@@ -1,4 +1,5 @@
 """The source registry: one row per portal column that lists annual reports (data, not code)."""
+
 from __future__ import annotations
 
 import csv
@@ -6,7 +7,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_SOURCES = Path(__file__).with_name("sources.csv")
-PLATFORMS = ("trs", "trs_list2", "hanweb", "jpaas", "hanweb_xxgk", "gkmlpt", "igs", "jsonlist", "static", "auto")
+PLATFORMS = (
+    "trs",
+    "trs_list2",
+    "hanweb",
+    "jpaas",
+    "hanweb_xxgk",
+    "gkmlpt",
+    "igs",
+    "jsonlist",
+    "static",
+    "auto",
+)
 REQUIRED = ("id", "name", "region_code", "url", "platform")
 
 
@@ -47,10 +59,17 @@ def load_sources(path: str | Path | None = None, only_enabled: bool = True) -> l
             if row["id"] in seen:
                 raise ValueError(f"{path}:{n}: duplicate id {row['id']!r}")
             seen.add(row["id"])
-            src = Source(id=row["id"].strip(), name=row["name"].strip(), region_code=(row["region_code"] or "").strip() or None,
-                         url=row["url"].strip(), platform=platform, enabled=_flag(row.get("enabled"), True),
-                         obey_robots=_flag(row.get("obey_robots"), True), notes=(row.get("notes") or "").strip(),
-                         verified=(row.get("verified") or "").strip() or None)
+            src = Source(
+                id=row["id"].strip(),
+                name=row["name"].strip(),
+                region_code=(row["region_code"] or "").strip() or None,
+                url=row["url"].strip(),
+                platform=platform,
+                enabled=_flag(row.get("enabled"), True),
+                obey_robots=_flag(row.get("obey_robots"), True),
+                notes=(row.get("notes") or "").strip(),
+                verified=(row.get("verified") or "").strip() or None,
+            )
             if src.enabled or not only_enabled:
                 sources.append(src)
     return sources

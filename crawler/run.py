@@ -5,6 +5,7 @@ refused, timeout, TLS, robots.txt unreadable), `timed out`, `interrupted` (a sig
 `failed` (zero report links, or fewer than its last successful run).  Anything but `ok`
 makes the exit status non-zero (after everything was saved); `interrupted` exits 3.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,8 +52,9 @@ def exit_code(results: list[SourceResult]) -> int:
 
 def known_settings() -> dict[str, Any]:
     """Every setting `--set` may change, with its default (Scrapy's and ours)."""
-    import crawler.settings as ours
     from scrapy.settings import default_settings
+
+    import crawler.settings as ours
 
     out = {k: getattr(default_settings, k) for k in dir(default_settings) if k.isupper()}
     out.update({k: getattr(ours, k) for k in dir(ours) if k.isupper()})
@@ -80,7 +82,7 @@ def _convert(key: str, value: str, default: Any) -> Any:
         except json.JSONDecodeError:
             if isinstance(default, list):
                 return [v.strip() for v in value.split(",") if v.strip()]
-            raise ValueError(f"--set {key}: expected JSON like {{\"a\": 1}}, got {value!r}") from None
+            raise ValueError(f'--set {key}: expected JSON like {{"a": 1}}, got {value!r}') from None
         if not isinstance(parsed, type(default)):
             raise ValueError(f"--set {key}: expected a JSON {type(default).__name__}, got {value!r}")
         return parsed
@@ -125,6 +127,7 @@ def _process_class():
 
     class SignalAwareProcess(CrawlerProcess):
         """Remembers that a stop signal came, so the run report can say `interrupted`."""
+
         signalled: int | None = None
 
         def _signal_shutdown(self, signum, frame):  # noqa: D401 - Scrapy's hook
@@ -134,13 +137,19 @@ def _process_class():
     return SignalAwareProcess
 
 
-def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None = None,
-          refresh: bool = False, refresh_days: int | None = None, log_file: Path | None = None,
-          listing_only: bool = False) -> list[SourceResult]:
-    from scrapy.utils.project import get_project_settings
-
+def crawl(
+    sources: list[Source],
+    data_dir: Path,
+    settings: dict[str, Any] | None = None,
+    refresh: bool = False,
+    refresh_days: int | None = None,
+    log_file: Path | None = None,
+    listing_only: bool = False,
+) -> list[SourceResult]:
     import os
     from urllib.parse import urlsplit
+
+    from scrapy.utils.project import get_project_settings
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     base = get_project_settings()
@@ -150,8 +159,11 @@ def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None
         base.set("LOG_FILE", str(log_file), priority="project")
     if settings:
         base.setdict(settings, priority="cmdline")
-    base.set("OGI_PRIVATE_OK_HOSTS", sorted({(urlsplit(s.url).hostname or "").lower() for s in sources}),
-             priority="cmdline")
+    base.set(
+        "OGI_PRIVATE_OK_HOSTS",
+        sorted({(urlsplit(s.url).hostname or "").lower() for s in sources}),
+        priority="cmdline",
+    )
     process = _process_class()(base)
     from crawler.spiders import spider_class
 
@@ -160,23 +172,41 @@ def crawl(sources: list[Source], data_dir: Path, settings: dict[str, Any] | None
         if not src.obey_robots:
             logging.getLogger("ogi").warning("source %s: robots.txt NOT obeyed (registry override)", src.id)
         crawler = process.create_crawler(spider_class(src))
-        process.crawl(crawler, source=src, data_dir=str(data_dir), refresh=refresh, refresh_days=refresh_days,
-                      listing_only=listing_only)
+        process.crawl(
+            crawler,
+            source=src,
+            data_dir=str(data_dir),
+            refresh=refresh,
+            refresh_days=refresh_days,
+            listing_only=listing_only,
+        )
         crawlers.append((src, crawler))
     process.start()
     results = []
     for src, crawler in crawlers:
         s = crawler.stats.get_stats()
         status, reason = outcome(s)
-        results.append(SourceResult(
-            source_id=src.id, url=src.url, platform=src.platform, detected_platform=s.get("ogi/platform"),
-            newest_year=s.get("ogi/newest_year"),
-            pages_fetched=s.get("ogi/listing_pages", 0), reports_found=s.get("ogi/reports_found", 0),
-            new_documents=s.get("ogi/new_documents", 0), errors=s.get("ogi/errors", 0),
-            requests=s.get("downloader/request_count", 0), robots_obeyed=src.obey_robots,
-            status=status, reason=reason, not_modified=s.get("ogi/not_modified", 0),
-            attachments_resumed=s.get("ogi/attachments_resumed", 0), problems=s.get("ogi/problems", {}),
-            error_list=s.get("ogi/error_list", [])))
+        results.append(
+            SourceResult(
+                source_id=src.id,
+                url=src.url,
+                platform=src.platform,
+                detected_platform=s.get("ogi/platform"),
+                newest_year=s.get("ogi/newest_year"),
+                pages_fetched=s.get("ogi/listing_pages", 0),
+                reports_found=s.get("ogi/reports_found", 0),
+                new_documents=s.get("ogi/new_documents", 0),
+                errors=s.get("ogi/errors", 0),
+                requests=s.get("downloader/request_count", 0),
+                robots_obeyed=src.obey_robots,
+                status=status,
+                reason=reason,
+                not_modified=s.get("ogi/not_modified", 0),
+                attachments_resumed=s.get("ogi/attachments_resumed", 0),
+                problems=s.get("ogi/problems", {}),
+                error_list=s.get("ogi/error_list", []),
+            )
+        )
     return results
 
 
@@ -187,10 +217,16 @@ def judge(results: list[SourceResult], runs_dir: Path) -> None:
         if r.status != "ok":  # blocked, unreachable, interrupted: said already, never "zero links"
             continue
         if r.reports_found == 0:
-            r.status, r.reason = "failed", "zero report links found (listing unreachable, changed layout or wrong URL)"
+            r.status, r.reason = (
+                "failed",
+                "zero report links found (listing unreachable, changed layout or wrong URL)",
+            )
         elif r.source_id in last and r.reports_found < last[r.source_id]:
             r.status = "failed"
-            r.reason = f"found {r.reports_found} report links, fewer than the {last[r.source_id]} of the last successful run"
+            r.reason = (
+                f"found {r.reports_found} report links, "
+                f"fewer than the {last[r.source_id]} of the last successful run"
+            )
 
 
 def last_success(runs_dir: Path) -> dict[str, int]:
@@ -211,23 +247,31 @@ def write_report(results: list[SourceResult], runs_dir: Path, started: dt.dateti
     path = runs_dir / f"{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     tmp = path.with_suffix(".tmp")
     code = exit_code(results)
-    payload = {"started": started.isoformat(), "finished": dt.datetime.now(dt.timezone.utc).isoformat(),
-               "status": {0: "ok", 1: "failed", 3: "interrupted"}[code],
-               "interrupted": code == EXIT_INTERRUPTED,
-               "exit_code": code, "sources": [asdict(r) for r in results]}
+    payload = {
+        "started": started.isoformat(),
+        "finished": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "status": {0: "ok", 1: "failed", 3: "interrupted"}[code],
+        "interrupted": code == EXIT_INTERRUPTED,
+        "exit_code": code,
+        "sources": [asdict(r) for r in results],
+    }
     tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(path)
     return path
 
 
 def format_table(results: list[SourceResult]) -> str:
-    head = (f"{'source':<28} {'platform':<11} {'pages':>5} {'reports':>7} {'newest':>6} {'new':>5} "
-            f"{'errors':>6}  status")
+    head = (
+        f"{'source':<28} {'platform':<11} {'pages':>5} {'reports':>7} {'newest':>6} {'new':>5} "
+        f"{'errors':>6}  status"
+    )
     lines = [head, "-" * len(head)]
     for r in results:
-        lines.append(f"{r.source_id[:28]:<28} {r.detected_platform or r.platform:<11} {r.pages_fetched:>5} "
-                     f"{r.reports_found:>7} {r.newest_year or '-':>6} {r.new_documents:>5} {r.errors:>6}  "
-                     f"{r.status}{': ' + r.reason if r.reason else ''}")
+        lines.append(
+            f"{r.source_id[:28]:<28} {r.detected_platform or r.platform:<11} {r.pages_fetched:>5} "
+            f"{r.reports_found:>7} {r.newest_year or '-':>6} {r.new_documents:>5} {r.errors:>6}  "
+            f"{r.status}{': ' + r.reason if r.reason else ''}"
+        )
         for kind, p in r.problems.items():
             example = p["examples"][0] if p["examples"] else ""
             lines.append(f"{'':<28}   {p['count']:>4} × {kind}: {example}"[:200])

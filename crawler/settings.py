@@ -1,4 +1,5 @@
 """Scrapy settings shared by every spider: polite and robust by default."""
+
 BOT_NAME = "ogi-reports"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"

@@ -3,6 +3,7 @@
 The words are data (crawler/titles.yaml): add a phrase there when a column mixes in a
 new kind of non-report item.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,9 @@ from normalize.textnorm import norm
 
 _WORDS = yaml.safe_load(Path(__file__).with_name("titles.yaml").read_text(encoding="utf-8"))
 _alt = lambda words: "|".join(map(re.escape, words))  # noqa: E731
-_REPORT = re.compile(rf"((?:19|20)\d{{2}})\s*年?\s*度?.{{0,30}}?(?:{_alt(_WORDS['subjects'])}).{{0,12}}?(?:{_alt(_WORDS['kinds'])})")
+_REPORT = re.compile(
+    rf"((?:19|20)\d{{2}})\s*年?\s*度?.{{0,30}}?(?:{_alt(_WORDS['subjects'])}).{{0,12}}?(?:{_alt(_WORDS['kinds'])})"
+)
 _SHORT = re.compile(r"((?:19|20)\d{2})\s*年\s*度?\s*(?:政府信息公开)?\s*年报")
 _NOT_REPORT = re.compile(rf"{_alt(_WORDS['not_reports'])}|(?:{_alt(_WORDS['not_report_endings'])})$")
 

@@ -3,6 +3,7 @@
 A blank cell counts as zero, as agencies use it.  Every identity whose cells were
 all found is recorded, passing or not; printed numbers are never changed.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,9 @@ class Check:
 
 
 _BALANCE = ("requests.new", "requests.carried_over", "requests.total", "requests.carried_forward")
-_OUTCOMES = [r["metric"] for r in TEMPLATE["requests"]["rows"] if "metric" in r and r["metric"] not in _BALANCE]
+_OUTCOMES = [
+    r["metric"] for r in TEMPLATE["requests"]["rows"] if "metric" in r and r["metric"] not in _BALANCE
+]
 _SUBROWS = [m for m in _OUTCOMES if m.startswith("requests.other.")]
 # 2021 with its three （六） sub-rows printed: they replace the single （六） row
 _OUTCOMES_2021 = [m for m in _OUTCOMES if m != "requests.other"]
@@ -48,28 +51,43 @@ def evaluate(found: dict[tuple[str, str | None], float]) -> list[Check]:
     outcomes = _outcome_rows(found)
     for a in APPLICANTS:
         if all(has(m, a) for m in _BALANCE):
-            checks.append(Check("requests.balance", a,
-                                found[("requests.total", a)] + found[("requests.carried_forward", a)],
-                                found[("requests.new", a)] + found[("requests.carried_over", a)]))
+            checks.append(
+                Check(
+                    "requests.balance",
+                    a,
+                    found[("requests.total", a)] + found[("requests.carried_forward", a)],
+                    found[("requests.new", a)] + found[("requests.carried_over", a)],
+                )
+            )
         if has("requests.total", a) and all(has(m, a) for m in outcomes):
-            checks.append(Check("requests.outcomes_sum", a, found[("requests.total", a)],
-                                sum(found[(m, a)] for m in outcomes)))
+            checks.append(
+                Check(
+                    "requests.outcomes_sum",
+                    a,
+                    found[("requests.total", a)],
+                    sum(found[(m, a)] for m in outcomes),
+                )
+            )
     metrics = dict.fromkeys(m for (m, a) in found if a is not None)
     for m in metrics:
         if all(has(m, a) for a in APPLICANTS):
-            checks.append(Check("requests.row_sum", m, found[(m, "total")],
-                                sum(found[(m, a)] for a in APPLICANTS[:-1])))
+            checks.append(
+                Check("requests.row_sum", m, found[(m, "total")], sum(found[(m, a)] for a in APPLICANTS[:-1]))
+            )
     for group, ms in TEMPLATE["appeals"]["groups"].items():
         if all(has(m, None) for m in ms):
-            checks.append(Check("appeals.group_sum", group, found[(ms[4], None)],
-                                sum(found[(m, None)] for m in ms[:4])))
+            checks.append(
+                Check("appeals.group_sum", group, found[(ms[4], None)], sum(found[(m, None)] for m in ms[:4]))
+            )
     return checks
 
 
 @lru_cache(maxsize=1)
 def _prose_rules() -> list[tuple[str, str, str | None, list[re.Pattern[str]]]]:
-    return [(r["rule"], r["metric"], r.get("applicant"), [re.compile(p) for p in r["patterns"]])
-            for r in TEMPLATE["prose_figures"]]
+    return [
+        (r["rule"], r["metric"], r.get("applicant"), [re.compile(p) for p in r["patterns"]])
+        for r in TEMPLATE["prose_figures"]
+    ]
 
 
 def prose_checks(prose: str, found: dict[tuple[str, str | None], float]) -> list[Check]:

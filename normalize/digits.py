@@ -7,6 +7,7 @@ bounded (MAX_STEPS): 30 run-together digits have millions of cuts, and a search 
 had to stop returns no split at all (the row stays ambiguous), never a partial list
 from which a wrong split could be picked.
 """
+
 from __future__ import annotations
 
 import re

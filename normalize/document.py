@@ -2,6 +2,7 @@
 
 After extraction the file format is forgotten; mapping works on this alone.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

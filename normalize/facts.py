@@ -4,6 +4,7 @@ Shared by the grid mapper (cells by position) and the text mapper (text dumps), 
 both add cells through the same door: `Mapped.add` parses the printed text once and
 records an unreadable cell as null with its raw text and a note, never as a number.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,8 +39,14 @@ class Mapped:
     found: dict[tuple[str, str | None], float] = field(default_factory=dict)  # cells found, blank → 0
     tables: set[str] = field(default_factory=set)  # "active", "requests", "appeals" when located
 
-    def add(self, metric: str, applicant: str | None, raw: str, unit: str | None = None,
-            confidence: float | None = None) -> None:
+    def add(
+        self,
+        metric: str,
+        applicant: str | None,
+        raw: str,
+        unit: str | None = None,
+        confidence: float | None = None,
+    ) -> None:
         if unit is None and raw.isdigit() and raw.isascii() and len(raw) <= 15:  # the common case, inline
             value = float(raw)
             self.facts.append(Fact(metric, applicant, value, raw, None, confidence))

@@ -8,6 +8,7 @@ row label sets the table being read, header rows and page noise carry no values.
 Rows printed without their label are placed by template order only when exactly the
 missing rows fit and the identities confirm it.
 """
+
 from __future__ import annotations
 
 import re
@@ -56,7 +57,7 @@ def lookup_label(text: str) -> tuple[str, str] | None:
     if c in exact:
         return exact[c]
     for alias, hit in ordered:
-        if len(alias) >= 2 and c.endswith(alias) and not c[-len(alias) - 1:-len(alias)].isdigit():
+        if len(alias) >= 2 and c.endswith(alias) and not c[-len(alias) - 1 : -len(alias)].isdigit():
             return hit
     for alias, hit in ordered:
         if len(alias) >= 5 and c.startswith(alias):
@@ -66,7 +67,9 @@ def lookup_label(text: str) -> tuple[str, str] | None:
 
 @lru_cache(maxsize=1)
 def _appeal_words() -> tuple[str, ...]:
-    return tuple(compact(w) for w in TEMPLATE["appeals"]["header_words"] if w != "总计")  # 总计 heads table 三 too
+    return tuple(
+        compact(w) for w in TEMPLATE["appeals"]["header_words"] if w != "总计"
+    )  # 总计 heads table 三 too
 
 
 def _appeal_hint(text: str) -> str | None:
@@ -82,6 +85,7 @@ def _appeal_hint(text: str) -> str | None:
 @dataclass
 class GridRow:
     """One row of table 三 or 二 as read from a grid: its key (None: no label) and value cells."""
+
     key: str | None
     cells: list[Cell]
     header: list[str] | None = None  # column headers above the value cells (table 二)
@@ -118,7 +122,7 @@ def _section(text: str) -> int | None:
     t = norm(text)
     for n, rx in section_regexes():
         m = rx.search(t)
-        if m and not t[:m.start()].strip():
+        if m and not t[: m.start()].strip():
             return n
     return None
 
@@ -149,10 +153,10 @@ def read_grids(doc: Document) -> GridTables:
                 context = table
                 out.tables.add(table)
                 if table == "requests" and not key.startswith("group:"):
-                    out.requests.append(GridRow(key, [c for c in row[i + 1:] if not c.span_copy]))
+                    out.requests.append(GridRow(key, [c for c in row[i + 1 :] if not c.span_copy]))
                 elif table == "active":
                     heads = header if header is not None and len(header) == len(row) else None
-                    out.active.append(GridRow(key, list(row[i + 1:]), heads[i + 1:] if heads else None))
+                    out.active.append(GridRow(key, list(row[i + 1 :]), heads[i + 1 :] if heads else None))
                 continue
             texts = [c.text for c in row if not c.span_copy]
             if context == "active":
@@ -182,8 +186,11 @@ def lookup_appeal_word(text: str) -> bool:
 def _is_value_row(cells: list[Cell], n: int) -> bool:
     """A row without a label that prints n values (at least one a number)."""
     vals = fit(cells, n)
-    return len(vals) == n and any(is_number_text(c.text) for c in vals) and all(
-        is_value_text(c.text) or not _has_cjk_word(c.text) for c in vals)
+    return (
+        len(vals) == n
+        and any(is_number_text(c.text) for c in vals)
+        and all(is_value_text(c.text) or not _has_cjk_word(c.text) for c in vals)
+    )
 
 
 def _has_cjk_word(text: str) -> bool:

@@ -4,6 +4,7 @@ Every label comes from templates/template.yaml; matching is tolerant of whitespa
 full-width forms, traditional characters and the listed aliases, but a row is only
 taken where its label is printed: nothing is inferred from position alone.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,7 @@ _NUMBERING = ""  # item numbers are part of each canonical label in template.yam
 @lru_cache(maxsize=None)
 def label_regex(labels: tuple[str, ...], numbered: bool = True) -> re.Pattern[str]:
     """One regex for a row: its aliases, longest first, optionally after an item number."""
-    alts = sorted({loose_pattern(l, optional_tail=numbered) for l in labels}, key=len, reverse=True)
+    alts = sorted({loose_pattern(label, optional_tail=numbered) for label in labels}, key=len, reverse=True)
     prefix = _NUMBERING if numbered else ""
     return re.compile(prefix + "(?:" + "|".join(alts) + ")")
 
@@ -51,7 +52,7 @@ def find_rows(text: str, rows: list[tuple[str, tuple[str, ...]]], start: int, en
             continue
         # look ahead: if the next two rows' labels both start before this one, this row is absent here
         later = [first(j, pos) for j in range(i + 1, min(i + 3, len(rows)))]
-        if later and all(l is not None and l.start() < m.start() for l in later):
+        if later and all(lm is not None and lm.start() < m.start() for lm in later):
             continue
         hits.append(Hit(key, m.start(), m.end()))
         pos = m.end()
@@ -101,7 +102,7 @@ def section_regexes() -> list[tuple[int, re.Pattern[str]]]:
     out = []
     for sec in TEMPLATE["sections"]:
         n = sec["section"]
-        alts = "|".join(sorted((loose_pattern(l) for l in sec["labels"]), key=len, reverse=True))
+        alts = "|".join(sorted((loose_pattern(label) for label in sec["labels"]), key=len, reverse=True))
         numeral = _SECTION_NUMERALS[n - 1]
         out.append((n, re.compile(rf"(?<![(（第]){numeral}\s*[、.,:：]\s*(?:{alts})")))
     return out
@@ -116,9 +117,9 @@ def find_sections(text: str) -> list[Hit]:
         best = None
         for m in rx.finditer(text, pos):
             line_start = text.rfind("\n", 0, m.start()) + 1
-            if not text[line_start:m.start()].strip() or best is None:
+            if not text[line_start : m.start()].strip() or best is None:
                 best = m
-                if not text[line_start:m.start()].strip():
+                if not text[line_start : m.start()].strip():
                     break
         if best is not None:
             hits.append(Hit(str(n), best.start(), best.end()))

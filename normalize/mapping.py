@@ -7,6 +7,7 @@ lines); there, run-together digits are split only when the template's identities
 exactly one split (digits.py); otherwise the cells stay null with their raw text and
 the report is partial.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -298,9 +299,9 @@ def _appeals_from_grid(rows: list[tuple[str | None, list]], out: Mapped) -> bool
     chunks: list[tuple[str | None, list]] = []
     for hint, cells in rows:
         if len(cells) == 15:
-            chunks = [(None, cells[i:i + 5]) for i in (0, 5, 10)]
+            chunks = [(None, cells[i : i + 5]) for i in (0, 5, 10)]
             break
-        chunks += [(hint if len(cells) == 5 else None, cells[i:i + 5]) for i in range(0, len(cells), 5)]
+        chunks += [(hint if len(cells) == 5 else None, cells[i : i + 5]) for i in range(0, len(cells), 5)]
     assigned: dict[str, list] = {}
     for hint, cells in chunks:
         if hint and hint not in assigned:
@@ -445,7 +446,7 @@ def _joint(candidates: dict[str, list[list[str]]], variant: str) -> dict[str, li
 
 def _appeals_ok(cells: list[str]) -> bool:
     v = [_num(c) for c in cells]
-    return all(abs(sum(v[g:g + 4]) - v[g + 4]) < 1e-6 for g in (0, 5, 10))
+    return all(abs(sum(v[g : g + 4]) - v[g + 4]) < 1e-6 for g in (0, 5, 10))
 
 
 def _map_appeals(stream: Stream, out: Mapped, start: int, end: int) -> None:
@@ -463,14 +464,14 @@ def _map_appeals(stream: Stream, out: Mapped, start: int, end: int) -> None:
         if CELLS in line:
             cells = line.split(CELLS, 1)[1].split("\x1f")
             if len(cells) >= len(metrics):
-                vals = cells[len(cells) - len(metrics):]
+                vals = cells[len(cells) - len(metrics) :]
                 cands = [vals]
                 span_end = line_end
                 break
     if span_end is None:
         run: list[tuple[int, int]] = []
         for a, b in value_spans(stream.norm, start, end):
-            if run and text[run[-1][1]:a].strip():
+            if run and text[run[-1][1] : a].strip():
                 break
             run.append((a, b))
         vals = [text[a:b] for a, b in run]
@@ -498,4 +499,3 @@ def _line_starts(text: str, start: int, end: int):
         if nxt < 0:
             return
         pos = nxt + 1
-

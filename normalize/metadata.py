@@ -1,4 +1,5 @@
 """Report metadata: agency, year reported on, publication date, sections' text."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,9 +9,11 @@ from .locate import Hit
 from .templates import TEMPLATE
 from .textnorm import norm
 
-_TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*"
-                    r"(?:政\s*府\s*信\s*息\s*公\s*开|政\s*务\s*公\s*开|信\s*息\s*公\s*开)"
-                    r"[^\n。]{0,12}?\s*(?:[^\n。]{0,6}?)(?:年\s*度)?\s*报\s*告")
+_TITLE = re.compile(
+    r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*"
+    r"(?:政\s*府\s*信\s*息\s*公\s*开|政\s*务\s*公\s*开|信\s*息\s*公\s*开)"
+    r"[^\n。]{0,12}?\s*(?:[^\n。]{0,6}?)(?:年\s*度)?\s*报\s*告"
+)
 _PERIOD = re.compile(r"统计期限?[^\n。]{0,6}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
 _LABEL_PREFIX = re.compile(r"^(?:标题|题目|名称)\s*[:：]\s*")
@@ -42,7 +45,7 @@ def find_title(text: str, meta_title: str | None) -> tuple[str | None, int | Non
         src = norm(source)
         for m in _TITLE.finditer(src):
             line_start = src.rfind("\n", 0, m.start()) + 1
-            pre = _LABEL_PREFIX.sub("", src[max(line_start, m.start() - 60):m.start()]).strip()
+            pre = _LABEL_PREFIX.sub("", src[max(line_start, m.start() - 60) : m.start()]).strip()
             above = _LABEL_PREFIX.sub("", src[:line_start].rstrip().rsplit("\n", 1)[-1]).strip()
             if not pre:  # agency printed on the line above the title
                 pre = above
@@ -98,7 +101,7 @@ def find_year(text: str, title_year: int | None) -> int | None:
 
 def find_signature(text: str) -> tuple[str | None, dt.date | None]:
     """The agency and date printed at the end ("淄博市应急管理局 / 2020年1月16日")."""
-    lines = [l.strip() for l in norm(text[-600:]).strip().split("\n") if l.strip()][-6:]
+    lines = [ln.strip() for ln in norm(text[-600:]).strip().split("\n") if ln.strip()][-6:]
     for i in range(len(lines) - 1, 0, -1):
         m = _DATE.fullmatch(lines[i])
         if m:
@@ -138,12 +141,12 @@ def sections_text(text: str, hits: list[Hit], cut: list[tuple[int, int]]) -> lis
         for a, b in sorted(cut):
             if b <= pos or a >= end:
                 continue
-            pieces.append(text[pos:max(pos, a)])
+            pieces.append(text[pos : max(pos, a)])
             pos = max(pos, b)
         pieces.append(text[pos:end])
         body = "".join(pieces).replace("\x1e", " ").replace("\x1f", " ")
-        body = "\n".join(l.strip() for l in body.split("\n") if l.strip())
-        out.append((int(h.key), text[h.start:h.end].strip(), body))
+        body = "\n".join(ln.strip() for ln in body.split("\n") if ln.strip())
+        out.append((int(h.key), text[h.start : h.end].strip(), body))
     return out
 
 
@@ -153,7 +156,7 @@ def prose_text(text: str, cut: list[tuple[int, int]]) -> str:
     for a, b in sorted(cut):
         if b <= pos:
             continue
-        pieces.append(text[pos:max(pos, a)])
+        pieces.append(text[pos : max(pos, a)])
         pos = max(pos, b)
     pieces.append(text[pos:])
     return "".join(pieces)

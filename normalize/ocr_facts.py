@@ -12,6 +12,7 @@ An unreadable inked cell may be solved the same way; a blank cell is never fille
 A read the recogniser was sure of (confidence ≥ UNSURE) is not corrected: a wrong total
 printed by the agency breaks the same identities, and a source error is flagged, never fixed.
 """
+
 from __future__ import annotations
 
 from .checks import _BALANCE, _outcome_rows
@@ -38,8 +39,10 @@ def with_confidence(doc: Document, facts: list[Fact]) -> list[Fact]:
                     key = c.text.strip()
                     lowest[key] = min(c.confidence, lowest.get(key, 1.0))
     floor = min(lowest.values(), default=None) if doc.format == "image" else None
-    return [f if f.confidence is not None else f._replace(confidence=lowest.get((f.raw or "").strip(), floor))
-            for f in facts]  # a confidence the mapper carried from the fact's own cell wins
+    return [
+        f if f.confidence is not None else f._replace(confidence=lowest.get((f.raw or "").strip(), floor))
+        for f in facts
+    ]  # a confidence the mapper carried from the fact's own cell wins
 
 
 def _identities(found: dict[Key, float], keys: set[Key]) -> list[Identity]:

@@ -7,6 +7,7 @@ link a child of the one before.  A name that fits more than one division (朝阳
 Beijing and Changchun) is narrowed with the portal's region, and left null with the
 reason if it is still ambiguous: a wrong place is worse than none.
 """
+
 from __future__ import annotations
 
 import csv
@@ -43,6 +44,7 @@ class Division:
 @dataclass(frozen=True)
 class Place:
     """The places columns of a report (SCHEMA.md), plus the township and how it was found."""
+
     region_code: str | None = None
     province: str | None = None
     city: str | None = None
@@ -61,9 +63,16 @@ class Place:
         return f"{self.region_code}/{self.township or ''}/{self.unit or ''}"
 
     def columns(self) -> dict[str, str | None]:
-        return {"region_code": self.region_code, "province": self.province, "city": self.city,
-                "county": self.county, "township": self.township, "admin_level": self.admin_level,
-                "place_note": self.note, "agency_key": self.agency_key}
+        return {
+            "region_code": self.region_code,
+            "province": self.province,
+            "city": self.city,
+            "county": self.county,
+            "township": self.township,
+            "admin_level": self.admin_level,
+            "place_note": self.note,
+            "agency_key": self.agency_key,
+        }
 
 
 @dataclass(frozen=True)
@@ -79,8 +88,10 @@ class Gazetteer:
 
     def __init__(self, folder: Path = DATA, rules_path: Path = RULES):
         if not (folder / "divisions.csv").exists():
-            raise FileNotFoundError(f"the national division list is missing from {folder}: run from a clone "
-                                    "installed with scripts/setup, or rebuild it with scripts/build_divisions.py")
+            raise FileNotFoundError(
+                f"the national division list is missing from {folder}: run from a clone "
+                "installed with scripts/setup, or rebuild it with scripts/build_divisions.py"
+            )
         rules = yaml.safe_load(rules_path.read_text(encoding="utf-8"))
         self.rules = rules
         self.divisions: dict[str, Division] = {}
@@ -95,12 +106,15 @@ class Gazetteer:
                 county = row["name"] if row["level"] == "county" else ""
                 if row["level"] == "city":
                     city = row["name"]
-                self.divisions[row["code"]] = Division(row["code"], row["name"], row["level"], parent.code,
-                                                       parent.province, city, county)
+                self.divisions[row["code"]] = Division(
+                    row["code"], row["name"], row["level"], parent.code, parent.province, city, county
+                )
                 successor = self.divisions.get(row["merged_into"])
-                self.abolished[row["code"]] = (f"{row['name']} was abolished in {row['year']}"
-                                               + (f" (merged into {successor.name})" if successor else "")
-                                               + ": its last code")
+                self.abolished[row["code"]] = (
+                    f"{row['name']} was abolished in {row['year']}"
+                    + (f" (merged into {successor.name})" if successor else "")
+                    + ": its last code"
+                )
         self.children: dict[str, list[str]] = {}
         for d in self.divisions.values():
             self.children.setdefault(d.parent_code, []).append(d.code)
@@ -113,8 +127,15 @@ class Gazetteer:
             for row in csv.DictReader(f):
                 d = self.divisions.get(row["code"])
                 if d and row["old_name"] != d.name:
-                    self._add(row["old_name"], _Entry(d, "former", row["old_parent"],
-                                                      f"{row['old_name']} became {d.name} ({row['type']} {row['year']})"))
+                    self._add(
+                        row["old_name"],
+                        _Entry(
+                            d,
+                            "former",
+                            row["old_parent"],
+                            f"{row['old_name']} became {d.name} ({row['type']} {row['year']})",
+                        ),
+                    )
         self.townships: dict[str, dict[str, str]] = {}
         with open(folder / "townships.csv", encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
@@ -204,7 +225,7 @@ class Gazetteer:
     def _division_at(self, text: str, pos: int, within: list[Division] | None) -> tuple[list[_Entry], int]:
         """Longest division name at `pos` that fits under one of `within` (any, if None)."""
         for length in range(min(self.max_len, len(text) - pos), 1, -1):
-            entries = self.index.get(text[pos:pos + length])
+            entries = self.index.get(text[pos : pos + length])
             if not entries:
                 continue
             fits = []
@@ -212,11 +233,16 @@ class Gazetteer:
                 if e.kind == "short" and not self._short_fits(e, text, pos + length):
                     continue
                 if within is not None:
-                    if not any(e.division.code != w.code and w.code in self.ancestors(e.division.code)
-                               for w in within):
+                    if not any(
+                        e.division.code != w.code and w.code in self.ancestors(e.division.code)
+                        for w in within
+                    ):
                         continue
-                    if e.kind == "former" and e.parent_name and not any(
-                            e.parent_name.endswith(w.name) for w in within):
+                    if (
+                        e.kind == "former"
+                        and e.parent_name
+                        and not any(e.parent_name.endswith(w.name) for w in within)
+                    ):
                         continue
                 fits.append(e)
             if fits:
@@ -227,7 +253,7 @@ class Gazetteer:
         """(county code, township name, township code) for township names at `pos` in `areas`."""
         counties = [c for a in areas for c in self.counties_under(a)]
         for length in range(min(self.town_max, len(text) - pos), 1, -1):
-            name = text[pos:pos + length]
+            name = text[pos : pos + length]
             hits = [(c, name, self.townships[c][name]) for c in counties if name in self.townships.get(c, {})]
             if hits:
                 return hits
@@ -265,7 +291,7 @@ class Gazetteer:
             stripped = False
             for p in self.prefixes:
                 if text.startswith(p) and len(text) > len(p):
-                    text, stripped = text[len(p):], True
+                    text, stripped = text[len(p) :], True
         if not text and hint is None:
             return Place(note="no agency name")
         if any(text.startswith(c) for c in self.rules["central"]):
@@ -311,7 +337,9 @@ class Gazetteer:
             return Place(note=f"ambiguous: {text[:pos] or text[:8]} could be {names}")
         d = cands[0]
         if hint is not None and not self.related(d.code, hint.code):
-            return Place(note=f"the name's {d.label} is outside the portal's region {hint.label}: not resolved")
+            return Place(
+                note=f"the name's {d.label} is outside the portal's region {hint.label}: not resolved"
+            )
         if d.code in self.abolished:
             notes.append(self.abolished[d.code])
         unknown = self._unknown_division(text, pos) if township is None else None
@@ -326,9 +354,16 @@ class Gazetteer:
         city = d.city or None
         if d.level == "province":
             city = None
-        return Place(region_code=d.code, province=d.province or None, city=city,
-                     county=d.county or None, township=township, admin_level=level,
-                     note="; ".join(notes) or None, unit=text[unit_at:] or None)
+        return Place(
+            region_code=d.code,
+            province=d.province or None,
+            city=city,
+            county=d.county or None,
+            township=township,
+            admin_level=level,
+            note="; ".join(notes) or None,
+            unit=text[unit_at:] or None,
+        )
 
 
 @lru_cache(maxsize=1)

@@ -3,6 +3,7 @@
 This is the whole normaliser's entry point.  It never raises for bad input: a file
 that cannot be read becomes a `failed` report with the reason.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,9 +16,18 @@ from . import checks as checks_mod
 from . import ocr_facts, pre2019
 from .extract import ExtractError, extract, sniff
 from .mapping import Fact, map_stream, missing_tables
+from .metadata import (
+    choose_agency,
+    find_opening,
+    find_published,
+    find_signature,
+    find_title,
+    find_year,
+    parse_date,
+    prose_text,
+    sections_text,
+)
 from .places import resolve as resolve_place
-from .metadata import (choose_agency, find_opening, find_published, find_signature, find_title, find_year,
-                       parse_date, prose_text, sections_text)
 from .stream import build
 from .synthetic import is_synthetic
 
@@ -25,6 +35,7 @@ from .synthetic import is_synthetic
 @dataclass
 class Provenance:
     """Where the bytes came from (filled by the crawler's archive; empty for local files)."""
+
     source_url: str | None = None
     document_url: str | None = None
     published: str | None = None
@@ -54,11 +65,26 @@ class Report:
 def _base_meta(data: bytes, name: str, prov: Provenance) -> dict[str, Any]:
     sha = hashlib.sha256(data).hexdigest()
     return {
-        "report_id": sha[:16], "agency": None, **resolve_place(None, prov.region_code).columns(), "year": None, "template": "unknown",
-        "source_url": prov.source_url, "document_url": prov.document_url or prov.path,
-        "format": None, "published": parse_date(prov.published), "fetched_at": prov.fetched_at,
-        "sha256": sha, "status": "failed", "error": None, "cells_expected": 0, "cells_found": 0,
-        "checks_failed": 0, "encoding": None, "ocr_pages": None, "source_id": prov.source_id, "path": prov.path,
+        "report_id": sha[:16],
+        "agency": None,
+        **resolve_place(None, prov.region_code).columns(),
+        "year": None,
+        "template": "unknown",
+        "source_url": prov.source_url,
+        "document_url": prov.document_url or prov.path,
+        "format": None,
+        "published": parse_date(prov.published),
+        "fetched_at": prov.fetched_at,
+        "sha256": sha,
+        "status": "failed",
+        "error": None,
+        "cells_expected": 0,
+        "cells_found": 0,
+        "checks_failed": 0,
+        "encoding": None,
+        "ocr_pages": None,
+        "source_id": prov.source_id,
+        "path": prov.path,
         "synthetic": False,
     }
 
@@ -95,7 +121,9 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     meta.update(resolve_place(meta["agency"], prov.region_code).columns())
     year = find_year(stream.text, title_year)
     meta["year"] = year
-    meta["published"] = meta["published"] or parse_date(doc.published) or find_published(stream.text, None) or sig_date
+    meta["published"] = (
+        meta["published"] or parse_date(doc.published) or find_published(stream.text, None) or sig_date
+    )
     mapped = map_stream(stream, year, doc)
     corrected = ocr_facts.apply(doc, mapped)
     meta["ocr_pages"] = ",".join(map(str, doc.ocr_pages)) or None
@@ -107,7 +135,9 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     meta["cells_expected"] = mapped.cells_expected
     meta["cells_found"] = mapped.cells_found
     checks = checks_mod.evaluate(mapped.found)
-    checks += checks_mod.prose_checks(prose_text(stream.text, mapped.table_spans + stream.grid_spans), mapped.found)
+    checks += checks_mod.prose_checks(
+        prose_text(stream.text, mapped.table_spans + stream.grid_spans), mapped.found
+    )
     meta["checks_failed"] = sum(1 for c in checks if not c.ok)
     sections = sections_text(stream.text, mapped.sections, mapped.table_spans + stream.grid_spans)
     problems = list(mapped.problems) + doc.warnings + corrected + missing_tables(mapped)
@@ -115,7 +145,9 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
         problems.append("year not found (no title or statistics period naming it)")
     if mapped.template == "unknown" or mapped.cells_expected == 0:
         meta["status"] = "failed"
-        problems.insert(0, "no national template table found (not an annual report, or its tables are images)")
+        problems.insert(
+            0, "no national template table found (not an annual report, or its tables are images)"
+        )
     elif mapped.cells_found < mapped.cells_expected or problems:
         meta["status"] = "partial"
         missing = mapped.cells_expected - mapped.cells_found

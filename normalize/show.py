@@ -1,4 +1,5 @@
 """A Report as text laid out like the printed tables, for a person to check by eye."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -50,21 +51,27 @@ _CHECK_WORDS = {
 def check_line(c) -> str:
     """A failed identity in words: what the report printed, then what its parts add up to."""
     if c.rule == "requests.balance":
-        return (f"FAILED {c.rule} [{c.subject}]: 总计 + 结转下年度 = {number(c.expected)}, "
-                f"but 新收 + 上年结转 = {number(c.actual)}")
+        return (
+            f"FAILED {c.rule} [{c.subject}]: 总计 + 结转下年度 = {number(c.expected)}, "
+            f"but 新收 + 上年结转 = {number(c.actual)}"
+        )
     words = _CHECK_WORDS.get(c.rule, "the parts sum to")
     return f"FAILED {c.rule} [{c.subject}]: printed {number(c.expected)}, {words} {number(c.actual)}"
 
 
 def render(report: Report) -> str:
     m = report.meta
-    lines = [f"{m.get('agency') or '(agency?)'} — {m.get('year') or '(year?)'} — template {m['template']} — "
-             f"{m['format']} — {m['status']} ({m['cells_found']}/{m['cells_expected']} cells)"]
+    lines = [
+        f"{m.get('agency') or '(agency?)'} — {m.get('year') or '(year?)'} — template {m['template']} — "
+        f"{m['format']} — {m['status']} ({m['cells_found']}/{m['cells_expected']} cells)"
+    ]
     if m.get("error"):
         lines.append(f"  note: {m['error']}")
     if m.get("ocr_pages"):
-        lines.append(f"  OCR: pages {m['ocr_pages']} were images; values read by OCR are marked ~, "
-                     "corrected by the identities !, unreadable ?")
+        lines.append(
+            f"  OCR: pages {m['ocr_pages']} were images; values read by OCR are marked ~, "
+            "corrected by the identities !, unreadable ?"
+        )
     facts = {(f.metric, f.applicant): f for f in report.facts}
     if m["template"] == "pre2019":
         lines.append("\n2019年以前：主要数字 (headline figures)")
@@ -77,8 +84,11 @@ def render(report: Report) -> str:
     for metric in [k for k in METRICS if k.startswith("active.")]:
         f = facts.get((metric, None))
         if f:
-            text = (_money(metric, f.value, f.raw, f.note) if METRICS[metric]["unit"] == "元"
-                    else _fmt(f.value, f.raw, f.note, f.confidence))
+            text = (
+                _money(metric, f.value, f.raw, f.note)
+                if METRICS[metric]["unit"] == "元"
+                else _fmt(f.value, f.raw, f.note, f.confidence)
+            )
             lines.append(f"  {METRICS[metric]['zh_row']:<10} {METRICS[metric]['zh_column']:<22} {text:>14}")
     lines.append("\n三、申请  " + " ".join(f"{s:>7}" for s in _SHORT))
     for row in TEMPLATE["requests"]["rows"]:

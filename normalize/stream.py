@@ -5,6 +5,7 @@ ends in value cells — "\\x1e" followed by the value cells joined by "\\x1f".  
 boundaries from HTML/DOCX survive (a blank cell stays a blank cell) while text from
 PDFs and page dumps stays as printed; one locator serves both.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ def build(doc: Document) -> Stream:
             piece = block.text + "\n"
         else:
             lines = [_row(r) for r in block.rows]
-            piece = "\n".join(l for l in lines if l) + "\n"
+            piece = "\n".join(ln for ln in lines if ln) + "\n"
             spans.append((pos, pos + len(piece)))
         parts.append(piece)
         pos += len(piece)

@@ -4,6 +4,7 @@ Every mapping is one character to one character, so offsets in the normalised te
 are offsets in the printed text: headings and raw cells can be sliced from the
 original while matching runs on the normalised copy.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,12 +34,32 @@ def _table() -> dict[int, str]:
     table = _opencc_chars()
     for code in range(0xFF01, 0xFF5F):  # full-width ASCII block
         table[code] = chr(code - 0xFEE0)
-    table.update({
-        0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x200B: " ",
-        0xFEFF: " ", 0x3001: "、", 0xFF64: "、", 0x2212: "-", 0x2018: "“", 0x2019: "”",
-        0x201C: "“", 0x201D: "”", 0x300C: "“", 0x300D: "”", 0x2027: ".", 0x00B7: ".",
-        0x3002: "。", 0x2014: "—", 0x2015: "—", 0x2500: "—",
-    })
+    table.update(
+        {
+            0x3000: " ",
+            0x00A0: " ",
+            0x2002: " ",
+            0x2003: " ",
+            0x2009: " ",
+            0x200B: " ",
+            0xFEFF: " ",
+            0x3001: "、",
+            0xFF64: "、",
+            0x2212: "-",
+            0x2018: "“",
+            0x2019: "”",
+            0x201C: "“",
+            0x201D: "”",
+            0x300C: "“",
+            0x300D: "”",
+            0x2027: ".",
+            0x00B7: ".",
+            0x3002: "。",
+            0x2014: "—",
+            0x2015: "—",
+            0x2500: "—",
+        }
+    )
     # every minus a printer uses is a sign (U+FF0D is folded with the full-width block above)
     for code in (0x2010, 0x2011, 0x2012, 0x2013, 0x2212, 0x2796, 0xFE58, 0xFE63, 0x02D7):
         table[code] = "-"

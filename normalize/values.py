@@ -5,6 +5,7 @@ Anything that is not a plain number of the metric's kind is unreadable (CellErro
 holds exactly.  The caller keeps such a cell null with its raw text and a note.
 Every minus a printer uses (U+2212, U+FF0D, U+2013 …) is a sign: textnorm maps them.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,16 @@ VALUE_RE = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
     r"(?P<unit>万元|亿元|元|件|个|项|条|万)?"
 )
-UNIT_FACTORS = {"元": Decimal(1), "万元": Decimal(10000), "万": Decimal(10000), "亿元": Decimal(10**8),
-                "件": None, "个": None, "项": None, "条": None}
+UNIT_FACTORS = {
+    "元": Decimal(1),
+    "万元": Decimal(10000),
+    "万": Decimal(10000),
+    "亿元": Decimal(10**8),
+    "件": None,
+    "个": None,
+    "项": None,
+    "条": None,
+}
 _MONEY_UNITS = frozenset(("元", "万元", "万", "亿元"))
 
 

@@ -5,6 +5,7 @@ by old rules beside new ones.  Hashing every .py/.yaml/.csv file under normalize
 any change to readers, mapping or templates re-normalises the archive on the next run,
 and an unchanged normaliser only normalises documents it has not seen.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -9,6 +9,7 @@ in the order they were first normalised (the archive's fetch order).  The curren
 is the latest one that could be read (not `failed`), so an error page served later never
 hides a good report.
 """
+
 from __future__ import annotations
 
 import hashlib

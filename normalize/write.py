@@ -19,6 +19,7 @@ replace the live ones in one journalled swap; an empty rebuild never replaces no
 output unless asked.  The file partitioning is by batch, not by `year=` folders, so
 `year` stays an int16 column in every reader (hive folders would make it a category).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -38,9 +39,16 @@ from .report import Report
 from .templates import TABLES
 from .version import NORMALIZER_VERSION
 
-_TYPES = {"string": pa.string(), "int8": pa.int8(), "int16": pa.int16(), "int32": pa.int32(),
-          "float64": pa.float64(), "bool": pa.bool_(), "date32": pa.date32(),
-          "timestamp_utc": pa.timestamp("us", tz="UTC")}
+_TYPES = {
+    "string": pa.string(),
+    "int8": pa.int8(),
+    "int16": pa.int16(),
+    "int32": pa.int32(),
+    "float64": pa.float64(),
+    "bool": pa.bool_(),
+    "date32": pa.date32(),
+    "timestamp_utc": pa.timestamp("us", tz="UTC"),
+}
 TABLE_NAMES = ("reports", "facts", "checks", "sections")
 DONE = "_ogi/done"
 
@@ -53,8 +61,16 @@ def arrow_schema(table: str) -> pa.Schema:
 SCHEMAS = {t: arrow_schema(t) for t in TABLE_NAMES}
 REPORTS = SCHEMAS["reports"]
 # One row per document handled: lets a rerun skip it, and links versions of one report.
-DONE_SCHEMA = pa.schema([("key", pa.string()), ("report_id", pa.string()), ("url_key", pa.string()),
-                         ("fingerprint", pa.string()), ("status", pa.string()), ("written", pa.bool_())])
+DONE_SCHEMA = pa.schema(
+    [
+        ("key", pa.string()),
+        ("report_id", pa.string()),
+        ("url_key", pa.string()),
+        ("fingerprint", pa.string()),
+        ("status", pa.string()),
+        ("written", pa.bool_()),
+    ]
+)
 ALL_SCHEMAS = {**SCHEMAS, DONE: DONE_SCHEMA}
 
 
@@ -69,22 +85,47 @@ def report_rows(report: Report) -> dict[str, list[dict]]:
     meta.update(version=1, is_current=True, superseded_by=None)
     return {
         "reports": [meta],
-        "facts": [{"report_id": rid, "year": year, "metric": f.metric, "applicant": f.applicant,
-                   "value": f.value, "raw": f.raw, "note": f.note, "ocr_confidence": f.confidence}
-                  for f in report.facts],
-        "checks": [{"report_id": rid, "rule": c.rule, "subject": c.subject, "expected": c.expected,
-                    "actual": c.actual, "ok": c.ok} for c in report.checks],
-        "sections": [{"report_id": rid, "section": s, "heading": h, "text": t}
-                     for s, h, t in report.sections],
+        "facts": [
+            {
+                "report_id": rid,
+                "year": year,
+                "metric": f.metric,
+                "applicant": f.applicant,
+                "value": f.value,
+                "raw": f.raw,
+                "note": f.note,
+                "ocr_confidence": f.confidence,
+            }
+            for f in report.facts
+        ],
+        "checks": [
+            {
+                "report_id": rid,
+                "rule": c.rule,
+                "subject": c.subject,
+                "expected": c.expected,
+                "actual": c.actual,
+                "ok": c.ok,
+            }
+            for c in report.checks
+        ],
+        "sections": [
+            {"report_id": rid, "section": s, "heading": h, "text": t} for s, h, t in report.sections
+        ],
     }
 
 
 def done_row(key: str, report: Report, written: bool = True) -> dict:
     """The bookkeeping row of one document: its key and what links it to other versions."""
     meta = report.meta
-    return {"key": key, "report_id": report.report_id, "url_key": versions.url_key(meta.get("document_url")),
-            "fingerprint": versions.fingerprint(meta.get("agency"), meta.get("year"), report.facts),
-            "status": meta.get("status"), "written": written}
+    return {
+        "key": key,
+        "report_id": report.report_id,
+        "url_key": versions.url_key(meta.get("document_url")),
+        "fingerprint": versions.fingerprint(meta.get("agency"), meta.get("year"), report.facts),
+        "status": meta.get("status"),
+        "written": written,
+    }
 
 
 def _parts(folder: Path) -> list[Path]:
@@ -97,6 +138,7 @@ def _write(table: pa.Table, path: Path) -> None:
 
 
 # -- the journal: a list of renames and deletes that is applied completely or not at all ----------
+
 
 def _journal_path(out: Path) -> Path:
     return out / "_ogi" / "journal.json"
@@ -129,8 +171,9 @@ def _atomic_json(path: Path, value: dict) -> None:
     os.replace(tmp, path)
 
 
-def commit(out: Path, moves: list[tuple[str, str]], deletes: list[str] = (),
-           state: dict | None = None) -> None:
+def commit(
+    out: Path, moves: list[tuple[str, str]], deletes: list[str] = (), state: dict | None = None
+) -> None:
     """Make a set of renames and deletes happen together: journal first (the commit point)."""
     journal: dict = {"moves": [list(m) for m in moves], "deletes": list(deletes)}
     if state is not None:
@@ -190,8 +233,15 @@ def has_rows(root: Path, tables: tuple[str, ...] = ("reports",)) -> bool:
 class Store:
     """An output folder opened for one run: appends batches, or stages a rebuild and swaps it in."""
 
-    def __init__(self, out: Path, version: str = NORMALIZER_VERSION, rebuild: bool = False, batch: int = 500,
-                 fresh: bool = False, source: str = "archive"):
+    def __init__(
+        self,
+        out: Path,
+        version: str = NORMALIZER_VERSION,
+        rebuild: bool = False,
+        batch: int = 500,
+        fresh: bool = False,
+        source: str = "archive",
+    ):
         self.out = Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
         (self.out / "_ogi").mkdir(exist_ok=True)
@@ -200,8 +250,9 @@ class Store:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             self._lock.close()
-            raise OutputError(f"{self.out} is being written by another `ogi` run; "
-                              "try again when it ends") from exc
+            raise OutputError(
+                f"{self.out} is being written by another `ogi` run; try again when it ends"
+            ) from exc
         recover(self.out)
         self.version = version
         self.state = {"normalizer": version, "source": source}  # what the rows in OUT come from
@@ -282,8 +333,10 @@ class Store:
 
     def _swap(self, allow_empty: bool) -> None:
         if not allow_empty and has_rows(self.out) and not has_rows(self.root):
-            raise OutputError(f"this run produced no reports; {self.out} keeps its previous output "
-                              "(pass --allow-empty to replace it with empty tables)")
+            raise OutputError(
+                f"this run produced no reports; {self.out} keeps its previous output "
+                "(pass --allow-empty to replace it with empty tables)"
+            )
         old = f".old-{self.run}"
         moves, deletes = [], [old, self.rel]
         for table in ALL_SCHEMAS:
@@ -326,10 +379,16 @@ def mark_versions(out: Path) -> int:
         t = pq.read_table(p, columns=["report_id", "version", "is_current", "superseded_by"])
         ids = t.column("report_id").to_pylist()
         want = [info.get(r) for r in ids]
-        new = ([w.version if w else 1 for w in want], [w.is_current if w else True for w in want],
-               [w.superseded_by if w else None for w in want])
-        have = (t.column("version").to_pylist(), t.column("is_current").to_pylist(),
-                t.column("superseded_by").to_pylist())
+        new = (
+            [w.version if w else 1 for w in want],
+            [w.is_current if w else True for w in want],
+            [w.superseded_by if w else None for w in want],
+        )
+        have = (
+            t.column("version").to_pylist(),
+            t.column("is_current").to_pylist(),
+            t.column("superseded_by").to_pylist(),
+        )
         if new == have:
             continue
         full = pq.read_table(p, schema=REPORTS)

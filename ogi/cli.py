@@ -1,4 +1,5 @@
 """`ogi` — collect and normalise government information-disclosure annual reports."""
+
 from __future__ import annotations
 
 import sys
@@ -11,13 +12,16 @@ from ogi.normalize_cmd import LIMIT_OPTS, archive_or_exit, summarize  # noqa: F4
 from ogi.reports import filter_options, filters_from, find_document, reports_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog="""\b
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="""\b
 Examples:
   ogi demo                              # the whole pipeline offline, into data/demo
   ogi reports --data data/demo --year 2023
   ogi show ../shared/corpus/real/jiangsu_huaian_city_gov_2024.pdf
   ogi export --wide --data data/demo --out wide.csv
-Each command has its own examples: ogi COMMAND -h""")
+Each command has its own examples: ogi COMMAND -h""",
+)
 @click.version_option(package_name="ogi-reports", prog_name="ogi")
 def main() -> None:
     """Collect, normalise and publish China's 政府信息公开工作年度报告."""
@@ -31,16 +35,37 @@ def _split_ids(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
-ONLY_OPT = click.option("--only", multiple=True, callback=_split_ids, metavar="ID[,ID…]",
-                        help="crawl only these source ids (comma-separated or repeated)")
+ONLY_OPT = click.option(
+    "--only",
+    multiple=True,
+    callback=_split_ids,
+    metavar="ID[,ID…]",
+    help="crawl only these source ids (comma-separated or repeated)",
+)
 
 
-SOURCES_OPT = click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                           default=None, help="source registry CSV (default: the shipped crawler/sources.csv)")
-SET_OPT = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-                       help="override a Scrapy setting, e.g. --set DOWNLOAD_DELAY=0 (like scrapy -s)")
-DATA_OPT = click.option("--data", "data_dir", default="data", show_default=True, type=click.Path(path_type=Path),
-                        help="data directory: raw/, manifest/, runs/, parquet/")
+SOURCES_OPT = click.option(
+    "--sources",
+    "sources_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="source registry CSV (default: the shipped crawler/sources.csv)",
+)
+SET_OPT = click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="override a Scrapy setting, e.g. --set DOWNLOAD_DELAY=0 (like scrapy -s)",
+)
+DATA_OPT = click.option(
+    "--data",
+    "data_dir",
+    default="data",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="data directory: raw/, manifest/, runs/, parquet/",
+)
 
 
 def _sources(sources_file: Path | None, only: tuple[str, ...]):
@@ -66,8 +91,9 @@ def _settings(overrides: tuple[str, ...]) -> dict:
         raise click.BadParameter(str(exc), param_hint="--set") from None
 
 
-def _crawl(sources, data_dir: Path, refresh: bool, settings: dict | None = None,
-           refresh_days: int | None = None):
+def _crawl(
+    sources, data_dir: Path, refresh: bool, settings: dict | None = None, refresh_days: int | None = None
+):
     import datetime as dt
 
     from crawler.run import crawl, format_table, judge, write_report
@@ -84,8 +110,13 @@ def _crawl(sources, data_dir: Path, refresh: bool, settings: dict | None = None,
 
 REFRESH_OPTS = [
     click.option("--refresh", is_flag=True, help="re-check every archived document (conditional requests)"),
-    click.option("--refresh-days", type=click.IntRange(min=0), default=None, metavar="N",
-                 help="re-check archived documents listed (or first seen) in the last N days"),
+    click.option(
+        "--refresh-days",
+        type=click.IntRange(min=0),
+        default=None,
+        metavar="N",
+        help="re-check archived documents listed (or first seen) in the last N days",
+    ),
 ]
 
 
@@ -101,8 +132,14 @@ def _refresh_options(f):
 @ONLY_OPT
 @_refresh_options
 @SET_OPT
-def crawl(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], refresh: bool,
-          refresh_days: int | None, overrides: tuple[str, ...]) -> None:
+def crawl(
+    sources_file: Path | None,
+    data_dir: Path,
+    only: tuple[str, ...],
+    refresh: bool,
+    refresh_days: int | None,
+    overrides: tuple[str, ...],
+) -> None:
     """Crawl the portals in the registry and archive what is new.
 
     \b
@@ -123,8 +160,14 @@ def crawl(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], refr
 @ONLY_OPT
 @_refresh_options
 @SET_OPT
-def run(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], refresh: bool,
-        refresh_days: int | None, overrides: tuple[str, ...]) -> None:
+def run(
+    sources_file: Path | None,
+    data_dir: Path,
+    only: tuple[str, ...],
+    refresh: bool,
+    refresh_days: int | None,
+    overrides: tuple[str, ...],
+) -> None:
     """Crawl, archive, then normalise the whole archive into DIR/parquet.
 
     \b
@@ -145,10 +188,20 @@ def run(sources_file: Path | None, data_dir: Path, only: tuple[str, ...], refres
 
 @main.command()
 @click.argument("paths", nargs=-1)
-@click.option("--data", "data_dir", default=None, type=click.Path(path_type=Path),
-              help="normalise this data directory's raw archive (the default when no PATHS are given: data/)")
-@click.option("--out", "out", default=None, type=click.Path(path_type=Path),
-              help="folder for the four Parquet datasets (default: data/parquet, or DATA/parquet)")
+@click.option(
+    "--data",
+    "data_dir",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="normalise this data directory's raw archive (the default when no PATHS are given: data/)",
+)
+@click.option(
+    "--out",
+    "out",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="folder for the four Parquet datasets (default: data/parquet, or DATA/parquet)",
+)
 @LIMIT_OPTS
 def normalize(paths: tuple[str, ...], data_dir: Path | None, out: Path | None, **limits) -> None:
     """Normalise report files (PDF, DOCX, DOC, WPS, HTML, text, images), or the raw archive, into Parquet.
@@ -165,8 +218,14 @@ def normalize(paths: tuple[str, ...], data_dir: Path | None, out: Path | None, *
 
 
 @main.command()
-@click.option("--data", "data_dir", default="data/demo", show_default=True, type=click.Path(path_type=Path),
-              help="data directory for the demo's archive and Parquet")
+@click.option(
+    "--data",
+    "data_dir",
+    default="data/demo",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="data directory for the demo's archive and Parquet",
+)
 def demo(data_dir: Path) -> None:
     """Run the whole pipeline on a bundled portal served on 127.0.0.1 (works offline).
 
@@ -197,12 +256,21 @@ def demo(data_dir: Path) -> None:
 
 
 @main.command()
-@click.option("--wide", "shape", flag_value="wide", help="one row per report, one column per metric × applicant")
-@click.option("--long", "shape", flag_value="long", help="one row per printed number, with the report's place and year")
+@click.option(
+    "--wide", "shape", flag_value="wide", help="one row per report, one column per metric × applicant"
+)
+@click.option(
+    "--long", "shape", flag_value="long", help="one row per printed number, with the report's place and year"
+)
 @DATA_OPT
 @filter_options
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="output file: .parquet, .csv (UTF-8 with BOM, opens in Excel) or .xlsx")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="output file: .parquet, .csv (UTF-8 with BOM, opens in Excel) or .xlsx",
+)
 def export(shape: str | None, data_dir: Path, province, city, years, statuses, agency, out: Path) -> None:
     """Export DATA/parquet as one researcher-friendly file (see `ogi dictionary`).
 
@@ -217,8 +285,9 @@ def export(shape: str | None, data_dir: Path, province, city, years, statuses, a
     if shape is None:
         raise click.UsageError("choose --wide or --long")
     if out.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise click.BadParameter(f"{out.name}: the output must end in {', '.join(OUTPUT_SUFFIXES)}",
-                                 param_hint="--out")
+        raise click.BadParameter(
+            f"{out.name}: the output must end in {', '.join(OUTPUT_SUFFIXES)}", param_hint="--out"
+        )
     try:
         reports, facts = load_tables(data_dir / "parquet")
     except FileNotFoundError as exc:
@@ -232,8 +301,14 @@ def export(shape: str | None, data_dir: Path, province, city, years, statuses, a
 
 
 @main.command()
-@click.option("--out", "out", default="data/dictionary", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="folder for data_dictionary.md, columns.csv and metrics.csv")
+@click.option(
+    "--out",
+    "out",
+    default="data/dictionary",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="folder for data_dictionary.md, columns.csv and metrics.csv",
+)
 def dictionary(out: Path) -> None:
     """Write the bilingual data dictionary (Markdown + CSV) of every table, column and metric.
 
@@ -250,8 +325,14 @@ def dictionary(out: Path) -> None:
 
 @main.command()
 @click.argument("report")
-@click.option("--data", "data_dir", default="data", show_default=True, type=click.Path(path_type=Path),
-              help="where to look REPORT up when it is a report id (the demo's: data/demo)")
+@click.option(
+    "--data",
+    "data_dir",
+    default="data",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="where to look REPORT up when it is a report id (the demo's: data/demo)",
+)
 def show(report: str, data_dir: Path) -> None:
     """Print a report's tables and failed checks, to eyeball against the original.
 

@@ -5,6 +5,7 @@ Incremental: a document whose key (its sha256) the output already holds for this
 NORMALIZER_VERSION is skipped; a new normaliser version rebuilds everything (staged,
 then swapped in).  Each document runs in a killable worker (ogi/workers.py).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,6 +23,7 @@ from normalize.write import Store
 from ogi.workers import Limits, Task, display_path, run
 
 MAX_LISTED = 10000  # failed documents named on the console; the reports table has them all
+_DEFAULT_LIMITS = Limits()  # frozen dataclass: safe to share as the default
 
 
 class PipelineError(Exception):
@@ -81,8 +83,11 @@ def _archive_index(manifest: Path) -> dict[str, tuple[int, bool]]:
                 rec = json.loads(line)
             except ValueError:
                 continue
-            if rec.get("kind") not in ("page", "attachment") or not rec.get("sha256") \
-                    or (rec.get("status") or 0) >= 400:
+            if (
+                rec.get("kind") not in ("page", "attachment")
+                or not rec.get("sha256")
+                or (rec.get("status") or 0) >= 400
+            ):
                 continue
             sha = rec["sha256"]
             links = rec["kind"] == "page" and bool(rec.get("attachments"))
@@ -93,8 +98,9 @@ def _archive_index(manifest: Path) -> dict[str, tuple[int, bool]]:
     return docs
 
 
-def _archive_tasks(data_dir: Path, index: dict[str, tuple[int, bool]], todo: list[str],
-                   registry: dict[str, dict]) -> Iterator[Task]:
+def _archive_tasks(
+    data_dir: Path, index: dict[str, tuple[int, bool]], todo: list[str], registry: dict[str, dict]
+) -> Iterator[Task]:
     raw = data_dir / "raw"
     with open(data_dir / "manifest" / "fetches.jsonl", "rb") as fh:
         for sha in todo:
@@ -105,14 +111,26 @@ def _archive_tasks(data_dir: Path, index: dict[str, tuple[int, bool]], todo: lis
             url = rec.get("final_url") or rec["url"]
             prov = Provenance(
                 source_url=rec.get("listing_url") if rec["kind"] == "page" else rec.get("page_url"),
-                document_url=url, published=rec.get("listed_date"), fetched_at=_when(rec.get("fetched_at")),
-                charset=rec.get("charset"), region_code=source.get("region_code") or None,
-                source_id=rec.get("source_id"))
+                document_url=url,
+                published=rec.get("listed_date"),
+                fetched_at=_when(rec.get("fetched_at")),
+                charset=rec.get("charset"),
+                region_code=source.get("region_code") or None,
+                source_id=rec.get("source_id"),
+            )
             yield Task(sha, str(raw / sha[:2] / sha), rec["url"].rsplit("/", 1)[-1], prov, sha, links)
 
 
-def _drive(store: Store, tasks: Iterable[Task], count: int, jobs: int, limits: Limits, stats: RunStats,
-           allow_empty: bool, progress=None) -> RunStats:
+def _drive(
+    store: Store,
+    tasks: Iterable[Task],
+    count: int,
+    jobs: int,
+    limits: Limits,
+    stats: RunStats,
+    allow_empty: bool,
+    progress=None,
+) -> RunStats:
     """Run `count` tasks through the workers into the store; commit (or keep the batches) at the end."""
     try:
         for task, result in run(tasks, min(jobs or default_jobs(), count), limits) if count else ():
@@ -136,15 +154,24 @@ def _drive(store: Store, tasks: Iterable[Task], count: int, jobs: int, limits: L
     return stats
 
 
-def normalize_archive(data_dir: Path, out: Path, sources: Iterable[Source] | None = None, jobs: int = 0,
-                      limits: Limits = Limits(), allow_empty: bool = False, batch: int = 500,
-                      version: str = NORMALIZER_VERSION) -> RunStats:
+def normalize_archive(
+    data_dir: Path,
+    out: Path,
+    sources: Iterable[Source] | None = None,
+    jobs: int = 0,
+    limits: Limits = _DEFAULT_LIMITS,
+    allow_empty: bool = False,
+    batch: int = 500,
+    version: str = NORMALIZER_VERSION,
+) -> RunStats:
     """Normalise the archived report pages and attachments this normaliser version has not done."""
     data_dir = Path(data_dir)
     manifest = data_dir / "manifest" / "fetches.jsonl"
     if not manifest.is_file() or not (data_dir / "raw").is_dir():
-        raise PipelineError(f"{data_dir} holds no crawl archive (no manifest/fetches.jsonl or raw/): run "
-                            "`ogi crawl --data DIR` first, or name files: `ogi normalize FILES --out DIR`")
+        raise PipelineError(
+            f"{data_dir} holds no crawl archive (no manifest/fetches.jsonl or raw/): run "
+            "`ogi crawl --data DIR` first, or name files: `ogi normalize FILES --out DIR`"
+        )
     registry = load_registry(data_dir, sources or ())
     index = _archive_index(manifest)
     store = Store(out, version=version, batch=batch)
@@ -157,8 +184,9 @@ def normalize_archive(data_dir: Path, out: Path, sources: Iterable[Source] | Non
     except BaseException:
         store.abort()
         raise
-    return _drive(store, _archive_tasks(data_dir, index, todo, registry), len(todo), jobs, limits, stats,
-                  allow_empty)
+    return _drive(
+        store, _archive_tasks(data_dir, index, todo, registry), len(todo), jobs, limits, stats, allow_empty
+    )
 
 
 def iter_files(paths: Iterable[str | Path], suffixes: set[str]) -> Iterator[Path]:
@@ -166,8 +194,11 @@ def iter_files(paths: Iterable[str | Path], suffixes: set[str]) -> Iterator[Path
     for p in map(Path, paths):
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts) \
-                        and f.suffix.lower() in suffixes:
+                if (
+                    f.is_file()
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                    and f.suffix.lower() in suffixes
+                ):
                     yield f
         elif p.exists():
             yield p
@@ -182,12 +213,21 @@ def _file_task(f: Path) -> Task:
     return Task(key, str(f), display_path(f.name), Provenance(path=shown))
 
 
-def normalize_files(files: list[Path], out: Path, jobs: int = 0, limits: Limits = Limits(),
-                    allow_empty: bool = False, batch: int = 500, progress=None) -> RunStats:
+def normalize_files(
+    files: list[Path],
+    out: Path,
+    jobs: int = 0,
+    limits: Limits = _DEFAULT_LIMITS,
+    allow_empty: bool = False,
+    batch: int = 500,
+    progress=None,
+) -> RunStats:
     """Normalise local files as the whole content of `out` (staged, resumable, swapped in at the end)."""
     if not files and not allow_empty:
-        raise PipelineError("no documents found to normalise (PATHS held no PDF, DOCX, DOC, WPS, HTML or "
-                            "text file); nothing was written (pass --allow-empty to write empty tables)")
+        raise PipelineError(
+            "no documents found to normalise (PATHS held no PDF, DOCX, DOC, WPS, HTML or "
+            "text file); nothing was written (pass --allow-empty to write empty tables)"
+        )
     store = Store(out, rebuild=True, batch=batch, source="files")
     stats = RunStats()
     try:

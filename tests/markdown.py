@@ -5,6 +5,7 @@ extra empty cell (`trailing`), tab-separated cells (`tabs`); with `noise`, page 
 the agency's running header and the table's header rows repeated after each "page",
 and a row of generic column names (数据1 … 数据6) are inserted inside the tables.
 """
+
 from __future__ import annotations
 
 import io
@@ -17,7 +18,7 @@ def _rows(table) -> list[list[str]]:
     """Cell texts with merges resolved as the style wants later: (text, is_copy) pairs."""
     out = []
     above: list = []
-    for r, row in enumerate(table.rows):
+    for _r, row in enumerate(table.rows):
         cells = []
         prev = None
         for c, cell in enumerate(row.cells):

@@ -7,6 +7,7 @@ Zeros can be printed as "0", left blank, "/" or the literal text "&nbsp;".  Rend
 DOCX, PDF by LibreOffice (one soffice call per batch), and PDFs whose page break cuts a
 chosen row of table 三.  Used by tests/test_official.py and by other test suites.
 """
+
 from __future__ import annotations
 
 import copy
@@ -19,9 +20,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from lxml import etree
-
 from conftest import CORPUS
+from lxml import etree
 
 TEMPLATE_DOCX = CORPUS / "templates" / "official_2021_blank.docx"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -34,43 +34,111 @@ YEARS = {"2019": 2020, "2021": 2023}
 # table 二 per template: (sub-table heading, column headers, [(row label, [metric per value column])])
 ACTIVE = {
     "2021": [
-        ("第二十条第（一）项", ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
-         [("规章", ["active.rules.issued", "active.rules.repealed", "active.rules.in_force"]),
-          ("行政规范性文件", ["active.normative.issued", "active.normative.repealed",
-                              "active.normative.in_force"])]),
-        ("第二十条第（五）项", ["信息内容", "本年处理决定数量"],
-         [("行政许可", ["active.licensing.decisions"])]),
-        ("第二十条第（六）项", ["信息内容", "本年处理决定数量"],
-         [("行政处罚", ["active.penalty.decisions"]), ("行政强制", ["active.coercion.decisions"])]),
-        ("第二十条第（八）项", ["信息内容", "本年收费金额（单位：万元）"],
-         [("行政事业性收费", ["active.fees.amount"])]),
+        (
+            "第二十条第（一）项",
+            ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+            [
+                ("规章", ["active.rules.issued", "active.rules.repealed", "active.rules.in_force"]),
+                (
+                    "行政规范性文件",
+                    ["active.normative.issued", "active.normative.repealed", "active.normative.in_force"],
+                ),
+            ],
+        ),
+        (
+            "第二十条第（五）项",
+            ["信息内容", "本年处理决定数量"],
+            [("行政许可", ["active.licensing.decisions"])],
+        ),
+        (
+            "第二十条第（六）项",
+            ["信息内容", "本年处理决定数量"],
+            [("行政处罚", ["active.penalty.decisions"]), ("行政强制", ["active.coercion.decisions"])],
+        ),
+        (
+            "第二十条第（八）项",
+            ["信息内容", "本年收费金额（单位：万元）"],
+            [("行政事业性收费", ["active.fees.amount"])],
+        ),
     ],
     "2019": [
-        ("第二十条第（一）项", ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"],
-         [("规章", ["active.rules.made", "active.rules.published", "active.rules.published_total"]),
-          ("规范性文件", ["active.normative.made", "active.normative.published",
-                          "active.normative.published_total"])]),
-        ("第二十条第（五）项", ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
-         [("行政许可", ["active.licensing.prior_year", "active.licensing.change",
-                        "active.licensing.decisions"]),
-          ("其他对外管理服务事项", ["active.other_services.prior_year", "active.other_services.change",
-                                     "active.other_services.decisions"])]),
-        ("第二十条第（六）项", ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
-         [("行政处罚", ["active.penalty.prior_year", "active.penalty.change", "active.penalty.decisions"]),
-          ("行政强制", ["active.coercion.prior_year", "active.coercion.change",
-                        "active.coercion.decisions"])]),
-        ("第二十条第（八）项", ["信息内容", "上一年项目数量", "本年增/减"],
-         [("行政事业性收费", ["active.fees.prior_year", "active.fees.change"])]),
-        ("第二十条第（九）项", ["信息内容", "采购项目数量", "采购总金额"],
-         [("政府集中采购", ["active.procurement.projects", "active.procurement.amount"])]),
+        (
+            "第二十条第（一）项",
+            ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"],
+            [
+                ("规章", ["active.rules.made", "active.rules.published", "active.rules.published_total"]),
+                (
+                    "规范性文件",
+                    [
+                        "active.normative.made",
+                        "active.normative.published",
+                        "active.normative.published_total",
+                    ],
+                ),
+            ],
+        ),
+        (
+            "第二十条第（五）项",
+            ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
+            [
+                (
+                    "行政许可",
+                    ["active.licensing.prior_year", "active.licensing.change", "active.licensing.decisions"],
+                ),
+                (
+                    "其他对外管理服务事项",
+                    [
+                        "active.other_services.prior_year",
+                        "active.other_services.change",
+                        "active.other_services.decisions",
+                    ],
+                ),
+            ],
+        ),
+        (
+            "第二十条第（六）项",
+            ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
+            [
+                (
+                    "行政处罚",
+                    ["active.penalty.prior_year", "active.penalty.change", "active.penalty.decisions"],
+                ),
+                (
+                    "行政强制",
+                    ["active.coercion.prior_year", "active.coercion.change", "active.coercion.decisions"],
+                ),
+            ],
+        ),
+        (
+            "第二十条第（八）项",
+            ["信息内容", "上一年项目数量", "本年增/减"],
+            [("行政事业性收费", ["active.fees.prior_year", "active.fees.change"])],
+        ),
+        (
+            "第二十条第（九）项",
+            ["信息内容", "采购项目数量", "采购总金额"],
+            [("政府集中采购", ["active.procurement.projects", "active.procurement.amount"])],
+        ),
     ],
 }
 _OUTCOMES = [
-    "granted", "partially_granted", "withheld.state_secret", "withheld.prohibited_by_law",
-    "withheld.endangers_stability", "withheld.third_party_rights", "withheld.internal_affairs",
-    "withheld.process_information", "withheld.enforcement_file", "withheld.administrative_query",
-    "unavailable.not_held", "unavailable.needs_creation", "unavailable.unclear", "not_processed.petition",
-    "not_processed.duplicate", "not_processed.publication", "not_processed.excessive",
+    "granted",
+    "partially_granted",
+    "withheld.state_secret",
+    "withheld.prohibited_by_law",
+    "withheld.endangers_stability",
+    "withheld.third_party_rights",
+    "withheld.internal_affairs",
+    "withheld.process_information",
+    "withheld.enforcement_file",
+    "withheld.administrative_query",
+    "unavailable.not_held",
+    "unavailable.needs_creation",
+    "unavailable.unclear",
+    "not_processed.petition",
+    "not_processed.duplicate",
+    "not_processed.publication",
+    "not_processed.excessive",
     "not_processed.confirmation",
 ]
 OTHER = {"2019": ["other"], "2021": ["other.overdue_correction", "other.unpaid_fee", "other.other"]}
@@ -82,11 +150,15 @@ def request_rows(template: str) -> list[str]:
     return ["requests.new", "requests.carried_over", *mid, "requests.total", "requests.carried_forward"]
 
 
-APPEALS = [f"appeals.{g}.{c}" for g in ("review", "litigation_direct", "litigation_after_review")
-           for c in ("upheld", "corrected", "other", "pending", "total")]
+APPEALS = [
+    f"appeals.{g}.{c}"
+    for g in ("review", "litigation_direct", "litigation_after_review")
+    for c in ("upheld", "corrected", "other", "pending", "total")
+]
 
 
 # --- values --------------------------------------------------------------------------------
+
 
 def known_values(template: str, seed: int) -> dict:
     """Random facts satisfying every identity of the template, many of them zero.
@@ -126,7 +198,7 @@ def known_values(template: str, seed: int) -> dict:
         facts[m] = {**per, "total": sum(per.values())}
     for group in range(3):
         parts = [sparse(rng.choice([3, 60])) for _ in range(4)]
-        for metric, v in zip(APPEALS[group * 5:group * 5 + 5], [*parts, sum(parts)]):
+        for metric, v in zip(APPEALS[group * 5 : group * 5 + 5], [*parts, sum(parts)]):
             facts[metric] = v
     return facts
 
@@ -135,7 +207,7 @@ def expected_cells(facts: dict, zero_style: str) -> dict[tuple[str, str | None],
     """What the normaliser must return: zeros printed blank, "/" or "&nbsp;" come back null."""
     out: dict[tuple[str, str | None], float | None] = {}
     for metric, v in facts.items():
-        for applicant, x in (v.items() if isinstance(v, dict) else [(None, v)]):
+        for applicant, x in v.items() if isinstance(v, dict) else [(None, v)]:
             out[(metric, applicant)] = None if (x == 0 and zero_style != "zero") else float(x)
     return out
 
@@ -150,6 +222,7 @@ def printed(metric: str, value: float, zero_style: str) -> str:
 
 
 # --- DOCX ------------------------------------------------------------------------------------
+
 
 def _q(tag: str) -> str:
     return f"{{{W}}}{tag}"
@@ -172,8 +245,11 @@ def _set_text(tc, text: str) -> None:
         return
     run = etree.SubElement(p, _q("r"))
     rpr = etree.SubElement(run, _q("rPr"))
-    etree.SubElement(rpr, _q("rFonts"), {_q("ascii"): "宋体", _q("hAnsi"): "宋体", _q("eastAsia"): "宋体",
-                                          _q("hint"): "eastAsia"})
+    etree.SubElement(
+        rpr,
+        _q("rFonts"),
+        {_q("ascii"): "宋体", _q("hAnsi"): "宋体", _q("eastAsia"): "宋体", _q("hint"): "eastAsia"},
+    )
     if tc.tag == _q("tc"):
         etree.SubElement(rpr, _q("sz"), {_q("val"): "20"})
     t = etree.SubElement(run, _q("t"))
@@ -220,7 +296,7 @@ def _other_2019(tbl) -> None:
     row = copy.deepcopy(granted)
     _set_text(row.findall(_q("tc"))[1], "（六）其他处理")
     subs[0].addprevious(row)
-    for tr in trs[trs.index(subs[0]):trs.index(subs[0]) + 3]:
+    for tr in trs[trs.index(subs[0]) : trs.index(subs[0]) + 3]:
         tbl.remove(tr)
 
 
@@ -238,7 +314,7 @@ def _fill_active(tbl, template: str, values: dict, zero_style: str) -> None:
 
 def _fill_requests(tbl, template: str, values: dict, zero_style: str) -> None:
     trs = tbl.findall(_q("tr"))
-    rows = trs[next(i for i, tr in enumerate(trs) if "本年新收" in "".join(tr.itertext())):]
+    rows = trs[next(i for i, tr in enumerate(trs) if "本年新收" in "".join(tr.itertext())) :]
     metrics = request_rows(template)
     assert len(rows) == len(metrics), (len(rows), len(metrics))
     for tr, m in zip(rows, metrics):
@@ -258,14 +334,21 @@ def _prose(template: str, values: dict, agency: str, year: int) -> dict[str, str
     return {
         "政府信息公开工作年度报告格式模板": f"{agency}{year}年政府信息公开工作年度报告",
         "（文字描述）#1": f"{year}年，{agency}认真贯彻落实《中华人民共和国政府信息公开条例》，"
-                      f"全年共收到政府信息公开申请{new}件，均已依法依规答复。",
+        f"全年共收到政府信息公开申请{new}件，均已依法依规答复。",
         "（文字描述）#2": "一是公开内容不够全面；二是解读形式较为单一。下一步将加强培训，提高公开质量。",
         "（文字描述，收取信息处理费情况在此处报告。）": "本年度未收取信息处理费。",
     }
 
 
-def _document_xml(template: str, values: dict, zero_style: str, agency: str, year: int,
-                  page_height_twips: int | None = None, splittable: bool = False) -> bytes:
+def _document_xml(
+    template: str,
+    values: dict,
+    zero_style: str,
+    agency: str,
+    year: int,
+    page_height_twips: int | None = None,
+    splittable: bool = False,
+) -> bytes:
     with zipfile.ZipFile(TEMPLATE_DOCX) as z:
         root = etree.fromstring(z.read("word/document.xml"))
     body = root.find(_q("body"))
@@ -296,7 +379,6 @@ def _document_xml(template: str, values: dict, zero_style: str, agency: str, yea
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-
 def _zip_with(document_xml: bytes) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(TEMPLATE_DOCX) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
@@ -306,13 +388,23 @@ def _zip_with(document_xml: bytes) -> bytes:
     return buf.getvalue()
 
 
-def fill_docx(template: str, values: dict, zero_style: str = "zero", *, agency: str = AGENCY,
-              year: int | None = None, page_height_twips: int | None = None) -> bytes:
+def fill_docx(
+    template: str,
+    values: dict,
+    zero_style: str = "zero",
+    *,
+    agency: str = AGENCY,
+    year: int | None = None,
+    page_height_twips: int | None = None,
+) -> bytes:
     """The official template as a DOCX with `values` printed in its cells."""
     if zero_style not in ZERO_STYLES:
         raise ValueError(f"zero_style must be one of {sorted(ZERO_STYLES)}")
-    return _zip_with(_document_xml(template, values, zero_style, agency, year or YEARS[template],
-                                   page_height_twips=page_height_twips))
+    return _zip_with(
+        _document_xml(
+            template, values, zero_style, agency, year or YEARS[template], page_height_twips=page_height_twips
+        )
+    )
 
 
 # --- the page break through every row of table 三 ----------------------------------------------
@@ -362,13 +454,21 @@ def page_break_docxs(template: str, values: dict, zero_style: str, measured_pdf:
     out = []
     for top, bottom in requests_row_bounds(measured_pdf):
         height_pt = (top + bottom) / 2 + BOTTOM_MARGIN_PT
-        xml = _document_xml(template, values, zero_style, AGENCY, YEARS[template],
-                            page_height_twips=round(height_pt * 20), splittable=True)
+        xml = _document_xml(
+            template,
+            values,
+            zero_style,
+            AGENCY,
+            YEARS[template],
+            page_height_twips=round(height_pt * 20),
+            splittable=True,
+        )
         out.append(_zip_with(xml))
     return out
 
 
 # --- PDF -------------------------------------------------------------------------------------
+
 
 def docx_to_pdf(docxs: list[bytes], timeout_s: int = 300) -> list[bytes]:
     """Print DOCX files to PDF with LibreOffice, all in one soffice call (start-up dominates)."""
@@ -382,10 +482,24 @@ def docx_to_pdf(docxs: list[bytes], timeout_s: int = 300) -> list[bytes]:
         for i, data in enumerate(docxs):
             (Path(tmp) / f"r{i:03d}.docx").write_bytes(data)
             names.append(str(Path(tmp) / f"r{i:03d}.docx"))
-        cmd = [exe, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore",
-               "--convert-to", "pdf", "--outdir", f"{tmp}/out", *names]
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                env={**os.environ, "HOME": tmp}, start_new_session=True)
+        cmd = [
+            exe,
+            f"-env:UserInstallation=file://{tmp}/profile",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            f"{tmp}/out",
+            *names,
+        ]
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "HOME": tmp},
+            start_new_session=True,
+        )
         try:
             proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:

@@ -4,6 +4,7 @@ Chinese text uses the non-embedded STSong-Light with the UniGB-UCS2-H CMap (what
 report generators write), so the files stay a few kB and pdfium maps them back to
 Unicode.  Coordinates are points from the bottom-left corner, as in PDF.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -39,8 +40,17 @@ class Page:
         self.ops.append("q 400 0 0 500 100 200 cm /Im1 Do Q")
         return self
 
-    def table(self, x: float, top: float, widths: list[float], rows: list[list[str | None]],
-              height: float = 20, size: float = 9, rules: bool = True, close: bool = True) -> float:
+    def table(
+        self,
+        x: float,
+        top: float,
+        widths: list[float],
+        rows: list[list[str | None]],
+        height: float = 20,
+        size: float = 9,
+        rules: bool = True,
+        close: bool = True,
+    ) -> float:
         """Cells row by row (None = covered by the cell to its left, "^" = by the cell
         above); returns the bottom y.
 
@@ -81,24 +91,34 @@ def build(pages: list[Page], size: tuple[float, float] = A4) -> bytes:
 
     catalog = add(b"")
     pages_id = add(b"")
-    font = add(b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
-               b"/DescendantFonts [<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-               b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> "
-               b"/FontDescriptor << /Type /FontDescriptor /FontName /STSong-Light /Flags 6 "
-               b"/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 "
-               b"/CapHeight 880 /StemV 93 >> /DW 1000 >>] >>")
-    image = add(b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray "
-                b"/BitsPerComponent 8 /Length 4 >>\nstream\n\x00\xff\xff\x00\nendstream")
+    font = add(
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
+        b"/DescendantFonts [<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> "
+        b"/FontDescriptor << /Type /FontDescriptor /FontName /STSong-Light /Flags 6 "
+        b"/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 "
+        b"/CapHeight 880 /StemV 93 >> /DW 1000 >>] >>"
+    )
+    image = add(
+        b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Length 4 >>\nstream\n\x00\xff\xff\x00\nendstream"
+    )
     kids = []
     for page in pages:
         content = zlib.compress("\n".join(page.ops).encode("ascii"))
         c = add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream")
         res = b"<< /Font << /F1 %d 0 R >> /XObject << /Im1 %d 0 R >> >>" % (font, image)
-        kids.append(add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %g %g] /Contents %d 0 R "
-                        b"/Resources %s >>" % (pages_id, size[0], size[1], c, res)))
+        kids.append(
+            add(
+                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %g %g] /Contents %d 0 R "
+                b"/Resources %s >>" % (pages_id, size[0], size[1], c, res)
+            )
+        )
     objs[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id
-    objs[pages_id - 1] = (b"<< /Type /Pages /Kids [%s] /Count %d >>"
-                          % (b" ".join(b"%d 0 R" % k for k in kids), len(kids)))
+    objs[pages_id - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % k for k in kids),
+        len(kids),
+    )
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for i, body in enumerate(objs, 1):

@@ -2,6 +2,7 @@
 noisy, JPEG-compressed.  Used by tests/test_ocr.py and bench/bench_ocr.py; made in the run,
 never committed.
 """
+
 from __future__ import annotations
 
 import io

@@ -6,6 +6,7 @@ units inside cells ("160.5964万元"), GBK/Big5 pages in portal chrome, Word-exp
 markup, tables split with a repeated header, traditional characters.  Used by the
 tests, the benchmark and the demo portal.
 """
+
 from __future__ import annotations
 
 import html as htmllib
@@ -13,9 +14,18 @@ import io
 import random
 from dataclasses import dataclass, field
 
-APPLICANTS = ["natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total"]
+APPLICANTS = [
+    "natural_person",
+    "commercial",
+    "research",
+    "social_welfare",
+    "legal_services",
+    "other_org",
+    "total",
+]
 OUTCOMES_19 = [
-    ("requests.granted", "（一）予以公开", None), ("requests.partially_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", None),
+    ("requests.granted", "（一）予以公开", None),
+    ("requests.partially_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", None),
     ("requests.withheld.state_secret", "1.属于国家秘密", "（三）不予公开"),
     ("requests.withheld.prohibited_by_law", "2.其他法律行政法规禁止公开", "（三）不予公开"),
     ("requests.withheld.endangers_stability", "3.危及“三安全一稳定”", "（三）不予公开"),
@@ -35,19 +45,37 @@ OUTCOMES_19 = [
 ]
 OTHER_19 = [("requests.other", "（六）其他处理", None)]
 OTHER_21 = [
-    ("requests.other.overdue_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "（六）其他处理"),
-    ("requests.other.unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "（六）其他处理"),
+    (
+        "requests.other.overdue_correction",
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        "（六）其他处理",
+    ),
+    (
+        "requests.other.unpaid_fee",
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        "（六）其他处理",
+    ),
     ("requests.other.other", "3.其他", "（六）其他处理"),
 ]
 APPEAL_GROUPS = ["review", "litigation_direct", "litigation_after_review"]
 APPEAL_COLS = ["upheld", "corrected", "other", "pending", "total"]
-AGENCIES = ["淄博市应急管理局", "平潭综合实验区管委会", "淮安市洪泽区人民政府", "安康市统计局", "高陵区行政审批服务局",
-            "大竹县周家镇人民政府", "嘉善县大云镇人民政府", "长春市退役军人事务局", "武汉市硚口区人民政府办公室"]
+AGENCIES = [
+    "淄博市应急管理局",
+    "平潭综合实验区管委会",
+    "淮安市洪泽区人民政府",
+    "安康市统计局",
+    "高陵区行政审批服务局",
+    "大竹县周家镇人民政府",
+    "嘉善县大云镇人民政府",
+    "长春市退役军人事务局",
+    "武汉市硚口区人民政府办公室",
+]
 
 
 @dataclass
 class Spec:
     """One synthetic report: its values and how to print them."""
+
     template: str  # "2019" | "2021"
     year: int
     agency: str
@@ -64,9 +92,17 @@ class Spec:
         return out
 
 
-def make_spec(rng: random.Random, template: str = "2021", year: int | None = None, agency: str | None = None,
-              blanks: str | None = None, broken: bool = False, signed_words: bool = True,
-              carried_over: dict[str, int] | None = None, realistic: bool = False) -> Spec:
+def make_spec(
+    rng: random.Random,
+    template: str = "2021",
+    year: int | None = None,
+    agency: str | None = None,
+    blanks: str | None = None,
+    broken: bool = False,
+    signed_words: bool = True,
+    carried_over: dict[str, int] | None = None,
+    realistic: bool = False,
+) -> Spec:
     """Random values that satisfy every identity (unless `broken`).
 
     `carried_over` chains a report to last year's (its 结转下年度 per applicant);
@@ -106,7 +142,12 @@ def make_spec(rng: random.Random, template: str = "2021", year: int | None = Non
         put("active.procurement.projects", None, rng.randint(0, 60))
         wan = rng.randint(0, 9_999_999) / 10000
         if rng.random() < 0.5:
-            put("active.procurement.amount", None, round(wan * 10000), f"{wan:.4f}".rstrip("0").rstrip(".") + "万元")
+            put(
+                "active.procurement.amount",
+                None,
+                round(wan * 10000),
+                f"{wan:.4f}".rstrip("0").rstrip(".") + "万元",
+            )
         else:
             put("active.procurement.amount", None, round(wan * 10000))
         others = OTHER_19
@@ -124,9 +165,21 @@ def make_spec(rng: random.Random, template: str = "2021", year: int | None = Non
     for applicant in APPLICANTS[:-1]:
         busy = applicant == "natural_person" or rng.random() < 0.25
         if realistic:
-            heavy = {"requests.granted": 60, "requests.partially_granted": 12, "requests.unavailable.not_held": 15}
-            per = {m: (rng.randint(heavy[m] // 6, heavy[m]) if m in heavy else rng.choice([0, 0, 0, rng.randint(1, 5)]))
-                   if busy else 0 for m in outcome_rows}
+            heavy = {
+                "requests.granted": 60,
+                "requests.partially_granted": 12,
+                "requests.unavailable.not_held": 15,
+            }
+            per = {
+                m: (
+                    rng.randint(heavy[m] // 6, heavy[m])
+                    if m in heavy
+                    else rng.choice([0, 0, 0, rng.randint(1, 5)])
+                )
+                if busy
+                else 0
+                for m in outcome_rows
+            }
         else:
             per = {m: (rng.choice([0, 0, 0, rng.randint(1, 40)]) if busy else 0) for m in outcome_rows}
         total = sum(per.values())
@@ -147,7 +200,12 @@ def make_spec(rng: random.Random, template: str = "2021", year: int | None = Non
         put("requests.carried_forward", applicant, forward)
         put("requests.carried_over", applicant, carried)
         put("requests.new", applicant, new)
-    for m in outcome_rows + ["requests.total", "requests.carried_forward", "requests.carried_over", "requests.new"]:
+    for m in outcome_rows + [
+        "requests.total",
+        "requests.carried_forward",
+        "requests.carried_over",
+        "requests.new",
+    ]:
         put(m, "total", sum(vals[(m, a)] for a in APPLICANTS[:-1]))
     for g in APPEAL_GROUPS:
         parts = [small(12) for _ in range(4)]
@@ -157,8 +215,11 @@ def make_spec(rng: random.Random, template: str = "2021", year: int | None = Non
     if broken:  # a report whose own totals are wrong: printed as is, flagged by the checks
         key = ("requests.total", "total")
         put(*key, vals[key] + 1)
-        spec.broken += [("requests.row_sum", "requests.total"), ("requests.balance", "total"),
-                        ("requests.outcomes_sum", "total")]
+        spec.broken += [
+            ("requests.row_sum", "requests.total"),
+            ("requests.balance", "total"),
+            ("requests.outcomes_sum", "total"),
+        ]
         key = ("appeals.review.total", None)
         put(*key, vals[key] + 2)
         spec.broken.append(("appeals.group_sum", "review"))
@@ -181,21 +242,31 @@ def active_layout(s: Spec) -> list[list[Cell]]:
             [_c("第二十条第（一）项", 1, 4)],
             [_c("信息内容"), _c("本年新制作数量"), _c("本年新公开数量"), _c("对外公开总数量")],
             [_c("规章")] + [v(f"active.rules.{x}") for x in ("made", "published", "published_total")],
-            [_c("规范性文件")] + [v(f"active.normative.{x}") for x in ("made", "published", "published_total")],
+            [_c("规范性文件")]
+            + [v(f"active.normative.{x}") for x in ("made", "published", "published_total")],
             [_c("第二十条第（五）项", 1, 4)],
             [_c("信息内容"), _c("上一年项目数量"), _c("本年增/减"), _c("处理决定数量")],
             [_c("行政许可")] + [v(f"active.licensing.{x}") for x in ("prior_year", "change", "decisions")],
-            [_c("其他对外管理服务事项")] + [v(f"active.other_services.{x}") for x in ("prior_year", "change", "decisions")],
+            [_c("其他对外管理服务事项")]
+            + [v(f"active.other_services.{x}") for x in ("prior_year", "change", "decisions")],
             [_c("第二十条第（六）项", 1, 4)],
             [_c("信息内容"), _c("上一年项目数量"), _c("本年增/减"), _c("处理决定数量")],
             [_c("行政处罚")] + [v(f"active.penalty.{x}") for x in ("prior_year", "change", "decisions")],
             [_c("行政强制")] + [v(f"active.coercion.{x}") for x in ("prior_year", "change", "decisions")],
             [_c("第二十条第（八）项", 1, 4)],
             [_c("信息内容"), _c("上一年项目数量"), _c("本年增/减", 1, 2)],
-            [_c("行政事业性收费"), v("active.fees.prior_year"), _c(s.raws[("active.fees.change", None)], 1, 2)],
+            [
+                _c("行政事业性收费"),
+                v("active.fees.prior_year"),
+                _c(s.raws[("active.fees.change", None)], 1, 2),
+            ],
             [_c("第二十条第（九）项", 1, 4)],
             [_c("信息内容"), _c("采购项目数量"), _c("采购总金额", 1, 2)],
-            [_c("政府集中采购"), v("active.procurement.projects"), _c(s.raws[("active.procurement.amount", None)], 1, 2)],
+            [
+                _c("政府集中采购"),
+                v("active.procurement.projects"),
+                _c(s.raws[("active.procurement.amount", None)], 1, 2),
+            ],
         ]
     return [
         [_c("第二十条第（一）项", 1, 4)],
@@ -216,7 +287,10 @@ def active_layout(s: Spec) -> list[list[Cell]]:
 
 
 REQ_HEADER = [
-    [_c("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3), _c("申请人情况", 1, 7)],
+    [
+        _c("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3),
+        _c("申请人情况", 1, 7),
+    ],
     [_c("自然人", 2), _c("法人或其他组织", 1, 5), _c("总计", 2)],
     [_c("商业企业"), _c("科研机构"), _c("社会公益组织"), _c("法律服务机构"), _c("其他")],
 ]
@@ -227,8 +301,10 @@ def requests_layout(s: Spec, split: bool = False) -> list[list[list[Cell]]]:
     vals = lambda m: [_c(s.raws[(m, a)]) for a in APPLICANTS]  # noqa: E731
     others = OTHER_19 if s.template == "2019" else OTHER_21
     outcome = OUTCOMES_19 + others + [("requests.total", "（七）总计", None)]
-    head = [[_c("一、本年新收政府信息公开申请数量", 1, 3)] + vals("requests.new"),
-            [_c("二、上年结转政府信息公开申请数量", 1, 3)] + vals("requests.carried_over")]
+    head = [
+        [_c("一、本年新收政府信息公开申请数量", 1, 3)] + vals("requests.new"),
+        [_c("二、上年结转政府信息公开申请数量", 1, 3)] + vals("requests.carried_over"),
+    ]
     tail = [[_c("四、结转下年度继续办理", 1, 3)] + vals("requests.carried_forward")]
 
     def block(rows: list[tuple[str, str, str | None]]) -> list[list[Cell]]:
@@ -265,19 +341,29 @@ def paragraphs(s: Spec) -> dict[str, list[str]]:
     """Narrative around the tables, section by section."""
     return {
         "title": [s.agency, f"{s.year}年政府信息公开工作年度报告"],
-        "intro": [f"本报告根据《中华人民共和国政府信息公开条例》编制，所列数据的统计期限自{s.year}年1月1日起至{s.year}年12月31日止。"],
-        "1": ["一、总体情况", f"{s.year}年，{s.agency}坚持以公开为常态、不公开为例外，全面推进政务公开。",
-              "（一）主动公开。及时公开各类政府信息。", "（二）依申请公开。依法依规答复申请。"],
+        "intro": [
+            f"本报告根据《中华人民共和国政府信息公开条例》编制，所列数据的统计期限自{s.year}年1月1日起至{s.year}年12月31日止。"
+        ],
+        "1": [
+            "一、总体情况",
+            f"{s.year}年，{s.agency}坚持以公开为常态、不公开为例外，全面推进政务公开。",
+            "（一）主动公开。及时公开各类政府信息。",
+            "（二）依申请公开。依法依规答复申请。",
+        ],
         "2": ["二、主动公开政府信息情况"],
         "3": ["三、收到和处理政府信息公开申请情况"],
         "4": ["四、政府信息公开行政复议、行政诉讼情况"],
-        "5": ["五、存在的主要问题及改进情况", "一是公开质量有待提高；二是解读形式不够丰富。下一步将加强培训。"],
+        "5": [
+            "五、存在的主要问题及改进情况",
+            "一是公开质量有待提高；二是解读形式不够丰富。下一步将加强培训。",
+        ],
         "6": ["六、其他需要报告的事项", "本年度未收取信息处理费。"],
         "sign": [s.agency, f"{s.year + 1}年1月20日"],
     }
 
 
 # --- renderers -------------------------------------------------------------------------
+
 
 def _html_table(rows: list[list[Cell]], word: bool) -> str:
     out = ['<table border="1" cellspacing="0" class="MsoNormalTable">' if word else '<table border="1">']
@@ -290,8 +376,14 @@ def _html_table(rows: list[list[Cell]], word: bool) -> str:
                 if not text:
                     body = "&nbsp;"
                 elif len(text) > 2 and text.isdigit():
-                    body = f'<span lang=EN-US style="font-size:10.5pt">{text[:2]}</span><span lang=EN-US>{text[2:]}</span>'
-                body = f'<p class=MsoNormal align=center><span style="font-family:仿宋">{body}</span><o:p></o:p></p>'
+                    body = (
+                        f'<span lang=EN-US style="font-size:10.5pt">{text[:2]}</span>'
+                        f"<span lang=EN-US>{text[2:]}</span>"
+                    )
+                body = (
+                    f'<p class=MsoNormal align=center><span style="font-family:仿宋">{body}</span>'
+                    "<o:p></o:p></p>"
+                )
             out.append(f"<td{attrs}>{body}</td>")
         out.append("</tr>")
     out.append("</table>")
@@ -299,15 +391,25 @@ def _html_table(rows: list[list[Cell]], word: bool) -> str:
 
 
 CHROME_TOP = """<div class="wza-bar"><a href="#">无障碍</a> <a href="#">长者模式</a></div>
-<div class="header"><div class="nav"><a href="/">首页</a><a href="/zwgk/">政务公开</a><a href="/hdjl/">互动交流</a>
+<div class="header"><div class="nav"><a href="/">首页</a><a href="/zwgk/">政务公开</a>\
+<a href="/hdjl/">互动交流</a>
 <a href="/bsfw/">办事服务</a></div></div>
 <div class="location">当前位置：首页 &gt; 政务公开 &gt; 政府信息公开年报</div>"""
 CHROME_BOTTOM = """<div class="share">分享到：<a>微信</a><a>微博</a><a>QQ空间</a></div>
-<div class="footer">主办单位：某某市人民政府办公室 版权所有 网站标识码3701000001 备案号12345678号 电话：0533-1234567</div>"""
+<div class="footer">主办单位：某某市人民政府办公室 版权所有 网站标识码3701000001 \
+备案号12345678号 电话：0533-1234567</div>"""
 
 
-def render_html(s: Spec, *, encoding: str = "utf-8", declared: str | None = "same", chrome: bool = True,
-                word: bool = False, split: bool = False, traditional: bool = False) -> bytes:
+def render_html(
+    s: Spec,
+    *,
+    encoding: str = "utf-8",
+    declared: str | None = "same",
+    chrome: bool = True,
+    word: bool = False,
+    split: bool = False,
+    traditional: bool = False,
+) -> bytes:
     """A portal page: chrome around a TRS-style content div; encoding and declaration chosen."""
     p = paragraphs(s)
     body = [f"<p>{x}</p>" for x in p["intro"] + p["1"] + p["2"]]
@@ -319,8 +421,15 @@ def render_html(s: Spec, *, encoding: str = "utf-8", declared: str | None = "sam
     body += [f"<p>{x}</p>" for x in p["5"] + p["6"]]
     body += [f'<p style="text-align:right">{x}</p>' for x in p["sign"]]
     title = "".join(p["title"]).replace(s.agency, s.agency, 1)
-    charset = {"utf-8": "utf-8", "gb18030": "gbk", "gbk": "gbk", "big5hkscs": "big5", "big5": "big5"}[encoding]
-    meta = "" if declared is None else f'<meta http-equiv="Content-Type" content="text/html; charset={charset if declared == "same" else declared}">'
+    charset = {"utf-8": "utf-8", "gb18030": "gbk", "gbk": "gbk", "big5hkscs": "big5", "big5": "big5"}[
+        encoding
+    ]
+    meta = (
+        ""
+        if declared is None
+        else '<meta http-equiv="Content-Type" '
+        f'content="text/html; charset={charset if declared == "same" else declared}">'
+    )
     page = f"""<!DOCTYPE html><html><head>{meta}<title>{title}_政府信息公开年报</title>
 <meta name="ArticleTitle" content="{title}"><meta name="PubDate" content="{s.year + 1}-01-20 09:30">
 <script>var x = "本年新收 999";</script><style>.a{{color:red}}</style></head><body>
@@ -337,6 +446,7 @@ def render_html(s: Spec, *, encoding: str = "utf-8", declared: str | None = "sam
 
 def to_traditional(text: str) -> str:
     import opencc
+
     return opencc.OpenCC("s2t").convert(text)
 
 
@@ -373,7 +483,9 @@ def render_docx(s: Spec, split: bool = False) -> bytes:
         t.style = "Table Grid"
         t.autofit = False
         # column widths like the official template: wide label columns, narrow numbers
-        widths = {4: [4.4, 3.6, 3.6, 3.6], 10: [0.9, 1.4, 4.4] + [1.35] * 7}.get(width, [15.6 / width] * width)
+        widths = {4: [4.4, 3.6, 3.6, 3.6], 10: [0.9, 1.4, 4.4] + [1.35] * 7}.get(
+            width, [15.6 / width] * width
+        )
         for col, w in zip(t.columns, widths):
             col.width = Cm(w)  # LibreOffice lays out by the grid's column widths
         for row in t.rows:
@@ -402,6 +514,7 @@ def render_docx(s: Spec, split: bool = False) -> bytes:
 
 def convert_with_libreoffice(data: bytes, suffix: str, target: str) -> bytes:
     from normalize.extract.office import convert
+
     return convert(data, suffix, target)
 
 

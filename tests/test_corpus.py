@@ -1,9 +1,10 @@
 """Every value printed in every corpus report, exactly; year and template too."""
+
 from __future__ import annotations
 
 import pytest
-
 from conftest import corpus_cases, expected_cells, same
+
 from normalize import normalize_bytes
 
 CASES = corpus_cases()
@@ -20,7 +21,9 @@ def test_corpus_report(src, expected):
     cells = expected_cells(expected["facts"])
     wrong = {k: (v, got.get(k, "missing")) for k, v in cells.items() if k not in got or not same(v, got[k])}
     accuracy = (len(cells) - len(wrong)) / len(cells)
-    assert not wrong, f"{src.name}: {accuracy:.1%} of {len(cells)} cells right; wrong: {list(wrong.items())[:8]}"
+    assert not wrong, (
+        f"{src.name}: {accuracy:.1%} of {len(cells)} cells right; wrong: {list(wrong.items())[:8]}"
+    )
     assert report.meta["year"] == expected["year"]
     assert report.meta["template"] == expected["template"]
     # ambiguous cells of a text dump are never guessed: null with their raw text kept

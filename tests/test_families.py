@@ -15,11 +15,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pandas as pd
-import pytest
-
 import portal as P
 import portals
+import pytest
 from test_crawl import ogi, run_report
+
 from crawler.archive import RawArchive
 from crawler.platforms import PARSERS, detect, parse_listing
 from crawler.platforms.common import norm_date

@@ -4,6 +4,7 @@ Every input gets a row, no error is an "internal error", every file finishes wel
 per-file limit, and the good files normalised in the same run come out exactly as alone.
 Runs in about a minute on 2 cores.
 """
+
 from __future__ import annotations
 
 import io
@@ -12,9 +13,9 @@ import zipfile
 
 import pandas as pd
 import pytest
-
 import synth
 from conftest import CORPUS
+
 from normalize import normalize_bytes
 from ogi.pipeline import normalize_files
 from ogi.workers import Limits
@@ -48,8 +49,9 @@ def _docx_member(data: bytes, rng: random.Random) -> bytes:
     return buf.getvalue()
 
 
-def _bytes(data: bytes, rng: random.Random, kinds=("flip", "truncate", "insert", "dup", "zero", "cut_middle",
-                                                     "tag")) -> bytes:
+def _bytes(
+    data: bytes, rng: random.Random, kinds=("flip", "truncate", "insert", "dup", "zero", "cut_middle", "tag")
+) -> bytes:
     b = bytearray(data)
     kind = rng.choice(kinds)
     n = len(b)
@@ -57,26 +59,36 @@ def _bytes(data: bytes, rng: random.Random, kinds=("flip", "truncate", "insert",
         for _ in range(rng.randint(1, 50)):
             b[rng.randrange(n)] = rng.randrange(256)
     elif kind == "truncate":
-        del b[rng.randint(1, max(1, n - 1)):]
+        del b[rng.randint(1, max(1, n - 1)) :]
     elif kind == "insert":
         at = rng.randrange(n)
         b[at:at] = rng.randbytes(rng.randint(1, 4000))
     elif kind == "dup":
         a = rng.randrange(n)
-        chunk = b[a:a + rng.randint(1, 20000)]
+        chunk = b[a : a + rng.randint(1, 20000)]
         at = rng.randrange(n)
         b[at:at] = chunk * rng.randint(1, 20)
     elif kind == "zero":
         a = rng.randrange(n)
-        b[a:a + rng.randint(1, 5000)] = bytes(len(b[a:a + 5000]))[:len(b[a:a + rng.randint(1, 5000)])]
+        b[a : a + rng.randint(1, 5000)] = bytes(len(b[a : a + 5000]))[: len(b[a : a + rng.randint(1, 5000)])]
     elif kind == "cut_middle":
         a = rng.randrange(n)
-        del b[a:a + rng.randint(1, max(1, n // 3))]
+        del b[a : a + rng.randint(1, max(1, n // 3))]
     elif kind == "tag":
         at = rng.randrange(n)
-        b[at:at] = rng.choice([b'<td rowspan="9999" colspan="999">', b"<table><tr>", b"</table>", b"\x00",
-                               b"\xff\xfe", b'<w:gridSpan w:val="999999"/>', "一、总体情况".encode() * 50,
-                               b"1" * 40, b"<!DOCTYPE x>"])
+        b[at:at] = rng.choice(
+            [
+                b'<td rowspan="9999" colspan="999">',
+                b"<table><tr>",
+                b"</table>",
+                b"\x00",
+                b"\xff\xfe",
+                b'<w:gridSpan w:val="999999"/>',
+                "一、总体情况".encode() * 50,
+                b"1" * 40,
+                b"<!DOCTYPE x>",
+            ]
+        )
     return bytes(b)
 
 
@@ -131,7 +143,11 @@ def test_good_files_in_the_same_run_are_unchanged(fuzzed):
         row = by_name.loc[name]
         agency = row["agency"] if pd.notna(row["agency"]) else None
         assert (row["status"], agency, row["cells_found"]) == (
-            alone.status, alone.meta["agency"], alone.meta["cells_found"]), name
+            alone.status,
+            alone.meta["agency"],
+            alone.meta["cells_found"],
+        ), name
         got = facts[facts["report_id"] == row["report_id"]]
         assert sorted(zip(got["metric"], got["applicant"].fillna(""), got["value"].fillna(-1.0))) == sorted(
-            (f.metric, f.applicant or "", -1.0 if f.value is None else f.value) for f in alone.facts), name
+            (f.metric, f.applicant or "", -1.0 if f.value is None else f.value) for f in alone.facts
+        ), name

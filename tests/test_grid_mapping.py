@@ -5,13 +5,14 @@ DOCX as agencies fill it (row labels merged over three grid columns, zeros print
 styles converters print (repeated or empty merged cells, closing empty cells, tabs,
 page footers and repeated header rows inside the tables): every cell back, exactly.
 """
+
 from __future__ import annotations
 
-import pytest
-
 import official
+import pytest
 from conftest import same
 from markdown import STYLES, to_markdown
+
 from normalize import normalize_bytes
 from normalize.document import Cell, Document, Grid, Paragraph
 from normalize.mapping import map_stream
@@ -24,8 +25,11 @@ def check(template: str, values: dict, zeros: str, data: bytes, name: str) -> No
     report = normalize_bytes(data, name)
     got = {(f.metric, f.applicant): f for f in report.facts}
     want = official.expected_cells(values, zeros)
-    wrong = [(k, v, got[k].value if k in got else "missing") for k, v in want.items()
-             if k not in got or not same(v, got[k].value)]
+    wrong = [
+        (k, v, got[k].value if k in got else "missing")
+        for k, v in want.items()
+        if k not in got or not same(v, got[k].value)
+    ]
     assert not wrong, f"{name}: {len(wrong)} of {len(want)} cells wrong: {wrong[:6]}"
     assert report.status == "ok", report.meta["error"]
     assert report.meta["cells_found"] == report.meta["cells_expected"] == len(want)
@@ -49,20 +53,24 @@ def _map(rows: list[list[str]], heading: str = "三、收到和处理政府信�
 
 
 def test_label_printed_above_its_numbers_is_placed_by_order():
-    facts = _map([
-        ["一、本年新收政府信息公开申请数量", "3", "0", "0", "0", "0", "0", "3"],
-        ["二、上年结转政府信息公开申请数量"],
-        ["", "1", "0", "0", "0", "0", "0", "1"],
-        ["（一）予以公开", "2", "0", "0", "0", "0", "0", "2"],
-    ])
+    facts = _map(
+        [
+            ["一、本年新收政府信息公开申请数量", "3", "0", "0", "0", "0", "0", "3"],
+            ["二、上年结转政府信息公开申请数量"],
+            ["", "1", "0", "0", "0", "0", "0", "1"],
+            ["（一）予以公开", "2", "0", "0", "0", "0", "0", "2"],
+        ]
+    )
     assert facts[("requests.carried_over", "total")].value == 1
     assert facts[("requests.granted", "natural_person")].value == 2
 
 
 def test_unlabeled_row_fills_the_one_missing_row_when_its_sum_holds():
-    rows = [["（一）予以公开", "2", "0", "0", "0", "0", "0", "2"],
-            ["", "1", "1", "0", "0", "0", "0", "2"],  # （二）部分公开, label lost
-            ["1.属于国家秘密", "0", "0", "0", "0", "0", "0", "0"]]
+    rows = [
+        ["（一）予以公开", "2", "0", "0", "0", "0", "0", "2"],
+        ["", "1", "1", "0", "0", "0", "0", "2"],  # （二）部分公开, label lost
+        ["1.属于国家秘密", "0", "0", "0", "0", "0", "0", "0"],
+    ]
     facts = _map(rows)
     assert facts[("requests.partially_granted", "commercial")].value == 1
     rows[1][-1] = "3"  # the row's total no longer confirms the placement: left out
@@ -71,13 +79,25 @@ def test_unlabeled_row_fills_the_one_missing_row_when_its_sum_holds():
 
 def test_table_four_in_three_sub_tables_read_whole():
     blocks = [Paragraph("四、政府信息公开行政复议、行政诉讼情况")]
-    for name, vals in (("行政复议", "1 0 0 0 1"), ("未经复议直接起诉", "0 2 0 0 2"), ("复议后起诉", "0 0 0 3 3")):
-        blocks += [Paragraph(name), Grid([[Cell(w) for w in ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]],
-                                          [Cell(v) for v in vals.split()]])]
+    for name, vals in (
+        ("行政复议", "1 0 0 0 1"),
+        ("未经复议直接起诉", "0 2 0 0 2"),
+        ("复议后起诉", "0 0 0 3 3"),
+    ):
+        blocks += [
+            Paragraph(name),
+            Grid(
+                [
+                    [Cell(w) for w in ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]],
+                    [Cell(v) for v in vals.split()],
+                ]
+            ),
+        ]
     doc = Document(blocks=blocks, format="docx")
-    from normalize.gridmap import read_grids
     from normalize.facts import Mapped
+    from normalize.gridmap import read_grids
     from normalize.mapping import _appeals_from_grid
+
     out = Mapped()
     assert _appeals_from_grid(read_grids(doc).appeals, out)
     got = {f.metric: f.value for f in out.facts}
@@ -86,13 +106,16 @@ def test_table_four_in_three_sub_tables_read_whole():
 
 
 def test_repeated_header_and_page_footer_rows_are_not_values():
-    facts = _map([
-        ["", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"],
-        ["一、本年新收政府信息公开申请数量", "3", "0", "0", "0", "0", "0", "3"],
-        ["— 5 —"], ["", "数据1", "数据2", "数据3", "数据4", "数据5", "数据6", ""],
-        ["", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"],
-        ["二、上年结转政府信息公开申请数量", "0", "0", "0", "0", "0", "0", "0"],
-    ])
+    facts = _map(
+        [
+            ["", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"],
+            ["一、本年新收政府信息公开申请数量", "3", "0", "0", "0", "0", "0", "3"],
+            ["— 5 —"],
+            ["", "数据1", "数据2", "数据3", "数据4", "数据5", "数据6", ""],
+            ["", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"],
+            ["二、上年结转政府信息公开申请数量", "0", "0", "0", "0", "0", "0", "0"],
+        ]
+    )
     assert facts[("requests.new", "total")].value == 3
     assert facts[("requests.carried_over", "total")].value == 0
     assert all(f.note is None for f in facts.values())

@@ -12,10 +12,10 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 import hostile as H
 import portal as P
+import pytest
+
 from crawler.archive import RawArchive
 
 OGI = [sys.executable, "-m", "ogi.cli"]

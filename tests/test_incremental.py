@@ -1,14 +1,15 @@
 """Incremental normalise: only documents this normaliser version has not done; a new version
 rebuilds everything (staged, resumable) and swaps it in; history files are never rewritten."""
+
 from __future__ import annotations
 
 import random
 import shutil
 
 import pandas as pd
-
 import synth
 from archives import add_doc
+
 from normalize import normalize_bytes, write
 from normalize.version import NORMALIZER_VERSION, normalizer_version
 from ogi.pipeline import normalize_archive
@@ -23,8 +24,11 @@ def _archive(data, start: int, n: int) -> None:
 
 
 def _files(out) -> dict[str, float]:
-    return {str(p.relative_to(out)): p.stat().st_mtime_ns for t in write.TABLE_NAMES
-            for p in (out / t).glob("*.parquet")}
+    return {
+        str(p.relative_to(out)): p.stat().st_mtime_ns
+        for t in write.TABLE_NAMES
+        for p in (out / t).glob("*.parquet")
+    }
 
 
 def test_rerun_skips_everything_and_new_documents_are_appended(tmp_path):

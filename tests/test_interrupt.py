@@ -19,10 +19,10 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
-import pytest
-
 import portal as P
+import pytest
 import synth
+
 from crawler.archive import RawArchive
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,5 @@
 """One file never loses a run: killable workers, batch commits, atomic journalled tables, --jobs."""
+
 from __future__ import annotations
 
 import os
@@ -13,11 +14,11 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
-
 import synth
 from archives import add_doc
+from click.testing import CliRunner
 from conftest import CORPUS, ROOT
+
 from normalize import write
 from ogi.cli import main
 
@@ -59,8 +60,9 @@ def test_a_file_over_the_time_limit_is_killed_with_its_libreoffice(tmp_path):
     (docs / "slow.doc").write_bytes(OLE + bytes(4000))
     before = _soffice_pids()
     t0 = time.monotonic()
-    result = CliRunner().invoke(main, ["normalize", str(docs), "--out", str(tmp_path / "out"), "--jobs", "2",
-                                       "--timeout", "1"])
+    result = CliRunner().invoke(
+        main, ["normalize", str(docs), "--out", str(tmp_path / "out"), "--jobs", "2", "--timeout", "1"]
+    )
     assert result.exit_code == 0, result.output
     assert time.monotonic() - t0 < 30
     reports = pd.read_parquet(tmp_path / "out" / "reports").set_index("path")
@@ -79,14 +81,16 @@ def test_a_file_over_the_memory_limit_fails_and_the_next_one_is_read(tmp_path):
     with open(docs / "huge.pdf", "wb") as fh:  # 90 MB (under --max-bytes): reading it needs more than 64 MB
         fh.write(b"%PDF-1.4\n")
         fh.truncate(90 * 1024**2)
-    result = CliRunner().invoke(main, ["normalize", str(docs), "--out", str(tmp_path / "out"), "--jobs", "1",
-                                       "--max-memory", "64"])
+    result = CliRunner().invoke(
+        main, ["normalize", str(docs), "--out", str(tmp_path / "out"), "--jobs", "1", "--max-memory", "64"]
+    )
     assert result.exit_code == 0, result.output
     reports = pd.read_parquet(tmp_path / "out" / "reports").set_index("path")
     huge = reports.loc[str(docs / "huge.pdf")]
     assert huge["status"] == "failed"
-    assert huge["error"] == ("too_large: reading this file needed more than the per-file memory limit of "
-                             "64 MB (--max-memory)")
+    assert huge["error"] == (
+        "too_large: reading this file needed more than the per-file memory limit of 64 MB (--max-memory)"
+    )
     assert (reports.drop(str(docs / "huge.pdf"))["status"] == "ok").sum() == 2
 
 
@@ -97,8 +101,21 @@ def test_file_size_is_checked_before_reading(tmp_path):
         fh.truncate(3 * 1024**3)
     _good(docs, 1)
     t0 = time.monotonic()
-    result = CliRunner().invoke(main, ["normalize", str(docs), "--out", str(tmp_path / "out"), "--jobs", "1",
-                                       "--max-memory", "300", "--max-bytes", "50"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "normalize",
+            str(docs),
+            "--out",
+            str(tmp_path / "out"),
+            "--jobs",
+            "1",
+            "--max-memory",
+            "300",
+            "--max-bytes",
+            "50",
+        ],
+    )
     assert result.exit_code == 0, result.output
     reports = pd.read_parquet(tmp_path / "out" / "reports").set_index("path")
     error = reports.loc[str(docs / "sparse.pdf"), "error"]
@@ -126,10 +143,13 @@ def test_jobs_2_output_equals_jobs_1(tmp_path):
 
 def _kill_run(data: Path, out: Path, after_parts: int) -> None:
     """Start an archive normalise in batches of 2 and kill -9 it once `after_parts` batches are committed."""
-    code = ("import sys; from ogi.pipeline import normalize_archive; "
-            f"normalize_archive(sys.argv[1], sys.argv[2], jobs=1, batch=2)")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(data), str(out)], cwd=ROOT,
-                            start_new_session=True)
+    code = (
+        "import sys; from ogi.pipeline import normalize_archive; "
+        "normalize_archive(sys.argv[1], sys.argv[2], jobs=1, batch=2)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(data), str(out)], cwd=ROOT, start_new_session=True
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list((out / "reports").glob("*.parquet"))) < after_parts:
         time.sleep(0.05)
@@ -141,8 +161,12 @@ def test_kill_9_keeps_committed_batches_and_a_rerun_completes(tmp_path):
     data, out = tmp_path / "data", tmp_path / "data" / "parquet"
     specs = [synth.make_spec(random.Random(40 + i), "2021") for i in range(8)]
     for i, spec in enumerate(specs):
-        add_doc(data, f"http://x.gov.cn/nb/t{i}.html", synth.render_html(spec),
-                fetched_at=f"2025-01-0{i + 1}T00:00:00")
+        add_doc(
+            data,
+            f"http://x.gov.cn/nb/t{i}.html",
+            synth.render_html(spec),
+            fetched_at=f"2025-01-0{i + 1}T00:00:00",
+        )
     # last: seconds of LibreOffice, so the kill lands while it runs
     add_doc(data, "http://x.gov.cn/nb/slow.doc", OLE + bytes(4000), kind="attachment")
     _kill_run(data, out, after_parts=2)
@@ -157,8 +181,11 @@ def test_kill_9_keeps_committed_batches_and_a_rerun_completes(tmp_path):
     assert len(reports) == 9 and reports["report_id"].is_unique
     assert sorted(reports["agency"].dropna()) == sorted(s.agency for s in specs)
     assert not [p for p in out.iterdir() if p.name.startswith((".tmp", ".gen", ".old"))]
-    dead = [p for p in Path(tempfile.gettempdir()).glob("ogi-worker-*-*")
-            if not Path(f"/proc/{p.name.split('-')[2]}").exists()]
+    dead = [
+        p
+        for p in Path(tempfile.gettempdir()).glob("ogi-worker-*-*")
+        if not Path(f"/proc/{p.name.split('-')[2]}").exists()
+    ]
     assert not dead  # the killed run's worker scratch folders were removed by the rerun
 
 
@@ -246,8 +273,14 @@ def test_year_is_a_plain_int16_column_for_every_reader(tmp_path):
     assert CliRunner().invoke(main, ["normalize", str(docs), "--out", str(out)]).exit_code == 0
     assert str(pd.read_parquet(out / "facts")["year"].dtype) == "int16"
     assert pl.read_parquet(f"{out}/facts/**/*.parquet")["year"].dtype == pl.Int16
-    kind = duckdb.connect().execute(f"select typeof(year) from read_parquet('{out}/facts/**/*.parquet', "
-                                    "hive_partitioning = true) limit 1").fetchone()[0]
+    kind = (
+        duckdb.connect()
+        .execute(
+            f"select typeof(year) from read_parquet('{out}/facts/**/*.parquet', "
+            "hive_partitioning = true) limit 1"
+        )
+        .fetchone()[0]
+    )
     assert kind == "SMALLINT"
     parts = list((out / "reports").glob("*.parquet"))
     assert parts and all(str(pq.read_schema(p).field("year").type) == "int16" for p in parts)

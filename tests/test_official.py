@@ -5,12 +5,13 @@ as 0, blank, "/" and literal "&nbsp;"; every cell must come back exactly.  All P
 printed by LibreOffice in two soffice calls (a measuring pass, then every variant), which
 keeps this module at about a minute on two cores.
 """
+
 from __future__ import annotations
 
-import pytest
-
 import official
+import pytest
 from conftest import same
+
 from normalize import normalize_bytes
 from normalize.document import Grid
 from normalize.extract.pdf import read_pdf
@@ -22,8 +23,11 @@ SEED = 7
 CUT_STYLE = {"2021": "blank", "2019": "slash"}  # zeros printed blank/"/": a shifted cell would show
 # Literal "&nbsp;" text is a blank cell: the value reader of branch gridmap (issue 8 item 2) knows it;
 # until that is merged these cases are expected to fail, and once it is they must pass.
-NBSP = pytest.mark.xfail(not is_value_text("&nbsp;"), strict=True,
-                         reason="the value reader takes literal &nbsp; for text until gridmap is merged")
+NBSP = pytest.mark.xfail(
+    not is_value_text("&nbsp;"),
+    strict=True,
+    reason="the value reader takes literal &nbsp; for text until gridmap is merged",
+)
 
 
 def _mark(style: str):
@@ -35,15 +39,16 @@ def renders() -> dict:
     values = {t: official.known_values(t, SEED) for t in TEMPLATES}
     docx = {(t, s): official.fill_docx(t, values[t], s) for t in TEMPLATES for s in STYLES}
     keys = list(docx)
-    first = official.docx_to_pdf([docx[k] for k in keys]
-                                 + [official.measuring_docx(t, values[t], CUT_STYLE[t]) for t in TEMPLATES])
+    first = official.docx_to_pdf(
+        [docx[k] for k in keys] + [official.measuring_docx(t, values[t], CUT_STYLE[t]) for t in TEMPLATES]
+    )
     pdf = dict(zip(keys, first))
-    measured = dict(zip(TEMPLATES, first[len(keys):]))
+    measured = dict(zip(TEMPLATES, first[len(keys) :]))
     cut_docs = {t: official.page_break_docxs(t, values[t], CUT_STYLE[t], measured[t]) for t in TEMPLATES}
     flat = official.docx_to_pdf([d for t in TEMPLATES for d in cut_docs[t]])
     cuts, k = {}, 0
     for t in TEMPLATES:
-        cuts[t] = flat[k:k + len(cut_docs[t])]
+        cuts[t] = flat[k : k + len(cut_docs[t])]
         k += len(cut_docs[t])
     return {"values": values, "docx": docx, "pdf": pdf, "cuts": cuts}
 
@@ -52,8 +57,9 @@ def check(data: bytes, name: str, template: str, values: dict, style: str) -> No
     report = normalize_bytes(data, name)
     expected = official.expected_cells(values, style)
     got = {(f.metric, f.applicant): f.value for f in report.facts}
-    wrong = [(k, v, got.get(k, "missing")) for k, v in expected.items()
-             if k not in got or not same(v, got[k])]
+    wrong = [
+        (k, v, got.get(k, "missing")) for k, v in expected.items() if k not in got or not same(v, got[k])
+    ]
     assert not wrong, f"{len(wrong)} of {len(expected)} cells wrong: {wrong[:6]}"
     assert report.status == "ok", report.meta["error"]
     assert report.meta["template"] == template
@@ -82,11 +88,14 @@ def test_pdf_tables_are_read_as_grids(renders, template):
     assert len(grids) == 3  # 二, 三 (across two pages, joined), 四
     rows = {r[2].text: r for r in grids[1].rows if len(r) == 10}
     values = renders["values"][template]
-    for metric, label in [("requests.withheld.state_secret", "1.属于国家秘密"),
-                          ("requests.not_processed.duplicate", "2.重复申请")]:
+    for metric, label in [
+        ("requests.withheld.state_secret", "1.属于国家秘密"),
+        ("requests.not_processed.duplicate", "2.重复申请"),
+    ]:
         printed = [c.text for c in rows[label][3:]]
-        assert printed == [official.printed(metric, values[metric][a], "blank")
-                           for a in official.APPLICANTS + ["total"]]
+        assert printed == [
+            official.printed(metric, values[metric][a], "blank") for a in official.APPLICANTS + ["total"]
+        ]
 
 
 @pytest.mark.parametrize("template", TEMPLATES)

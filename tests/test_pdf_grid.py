@@ -4,14 +4,16 @@ Each case is a layout that reading-order text gets wrong: blank cells, labels wr
 over lines, merged cells, a table continued on the next page with its header repeated,
 a row cut by the page break, page numbers and a running header between the parts.
 """
+
 from __future__ import annotations
 
+import pdfmake
 import pytest
 
-import pdfmake
 from normalize import normalize_bytes
 from normalize.document import Grid, Paragraph
-from normalize.extract import ExtractError, pdf as pdf_reader
+from normalize.extract import ExtractError
+from normalize.extract import pdf as pdf_reader
 from normalize.extract.pdf import read_pdf
 
 HEADER = ["信息内容", "制发", "废止", "有效"]
@@ -29,27 +31,53 @@ def paragraphs(data: bytes) -> list[str]:
 def test_blank_cells_stay_cells_and_wrapped_labels_join():
     p = pdfmake.Page()
     p.text(72, 800, "二、主动公开政府信息情况")
-    p.table(72, 780, WIDTHS, [HEADER, ["规章", "1", "", "3"], ["行政规范性\n文件", "", "5", ""],
-                              ["3.危\n及“三安全\n一稳定”", "", "", "7"]])
+    p.table(
+        72,
+        780,
+        WIDTHS,
+        [
+            HEADER,
+            ["规章", "1", "", "3"],
+            ["行政规范性\n文件", "", "5", ""],
+            ["3.危\n及“三安全\n一稳定”", "", "", "7"],
+        ],
+    )
     p.text(72, 600, "三、收到和处理政府信息公开申请情况")
     [grid] = grids(pdfmake.build([p]))
-    assert grid == [HEADER, ["规章", "1", "", "3"], ["行政规范性文件", "", "5", ""],
-                    ["3.危及“三安全一稳定”", "", "", "7"]]
-    assert paragraphs(pdfmake.build([p])) == ["二、主动公开政府信息情况",
-                                              "三、收到和处理政府信息公开申请情况"]
+    assert grid == [
+        HEADER,
+        ["规章", "1", "", "3"],
+        ["行政规范性文件", "", "5", ""],
+        ["3.危及“三安全一稳定”", "", "", "7"],
+    ]
+    assert paragraphs(pdfmake.build([p])) == [
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+    ]
 
 
 def test_merged_cells_are_span_copies():
     p = pdfmake.Page()
-    p.table(72, 780, WIDTHS, [["第二十条第（一）项", None, None, None], HEADER, ["规章", "1", "2", "3"],
-                              ["第二十条第（五）项", None, None, None],
-                              ["信息内容", "本年处理决定数量", None, None],
-                              ["行政许可", "12", None, None]])
+    p.table(
+        72,
+        780,
+        WIDTHS,
+        [
+            ["第二十条第（一）项", None, None, None],
+            HEADER,
+            ["规章", "1", "2", "3"],
+            ["第二十条第（五）项", None, None, None],
+            ["信息内容", "本年处理决定数量", None, None],
+            ["行政许可", "12", None, None],
+        ],
+    )
     doc = read_pdf(pdfmake.build([p]))
     [grid] = doc.grids()
-    assert [[c.text for c in r] for r in grid.rows][3:] == [["第二十条第（五）项"] * 4,
-                                                             ["信息内容"] + ["本年处理决定数量"] * 3,
-                                                             ["行政许可", "12", "12", "12"]]
+    assert [[c.text for c in r] for r in grid.rows][3:] == [
+        ["第二十条第（五）项"] * 4,
+        ["信息内容"] + ["本年处理决定数量"] * 3,
+        ["行政许可", "12", "12", "12"],
+    ]
     assert [[c.span_copy for c in r] for r in grid.rows][5] == [False, False, True, True]
 
 
@@ -86,9 +114,12 @@ def test_table_continued_on_next_page_is_joined_and_repeated_header_dropped():
     data = _two_pages([HEADER, ["规章", "1", "2", "3"]], [HEADER, ["行政规范性文件", "4", "", "6"]])
     assert grids(data) == [[HEADER, ["规章", "1", "2", "3"], ["行政规范性文件", "4", "", "6"]]]
     text = paragraphs(data)
-    assert text == ["淮安市测试局", "淮安市测试局2023年政府信息公开工作年度报告",
-                    "三、收到和处理政府信息公开申请情况",
-                    "四、政府信息公开行政复议、行政诉讼情况"]  # page numbers and the header on page 2 dropped
+    assert text == [
+        "淮安市测试局",
+        "淮安市测试局2023年政府信息公开工作年度报告",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ]  # page numbers and the header on page 2 dropped
 
 
 def test_row_cut_by_the_page_break_is_rejoined():
@@ -97,25 +128,47 @@ def test_row_cut_by_the_page_break_is_rejoined():
     p1, p2 = pdfmake.Page(), pdfmake.Page()
     p1.table(72, 300, widths, [["（五）不予处理", "1", "", "1"], [label, "", "", ""]])
     p2.table(72, 790, widths, [["获取信息", "3", "", "3"], ["（六）其他处理", "", "", ""]])
-    assert grids(pdfmake.build([p1, p2])) == [[["（五）不予处理", "1", "", "1"],
-                                               ["5.要求行政机关确认或重新出具已获取信息", "3", "", "3"],
-                                               ["（六）其他处理", "", "", ""]]]
+    assert grids(pdfmake.build([p1, p2])) == [
+        [
+            ["（五）不予处理", "1", "", "1"],
+            ["5.要求行政机关确认或重新出具已获取信息", "3", "", "3"],
+            ["（六）其他处理", "", "", ""],
+        ]
+    ]
 
 
 def test_merged_label_cut_by_the_page_break_carries_on():
     widths = [70, 140, 40, 40]
     p1, p2 = pdfmake.Page(), pdfmake.Page()
     p1.text(72, 400, "三、收到和处理政府信息公开申请情况")
-    p1.table(72, 300, widths, [["（三）不予公开", "8.属于行政查询事项", "1", "1"],
-                               ["（四）无法提供", "1.本机关不掌握相关政府信息", "2", "2"]])
-    p2.table(72, 790, widths, [["", "2.没有现成信息需要另行制作", "", ""],
-                               ["^", "3.补正后申请内容仍不明确", "3", "3"],
-                               ["（五）不予处理", "1.信访举报投诉类申请", "", ""]])
+    p1.table(
+        72,
+        300,
+        widths,
+        [
+            ["（三）不予公开", "8.属于行政查询事项", "1", "1"],
+            ["（四）无法提供", "1.本机关不掌握相关政府信息", "2", "2"],
+        ],
+    )
+    p2.table(
+        72,
+        790,
+        widths,
+        [
+            ["", "2.没有现成信息需要另行制作", "", ""],
+            ["^", "3.补正后申请内容仍不明确", "3", "3"],
+            ["（五）不予处理", "1.信访举报投诉类申请", "", ""],
+        ],
+    )
     doc = read_pdf(pdfmake.build([p1, p2]))
     rows = [[(c.text, c.span_copy) for c in r] for r in doc.grids()[0].rows]
-    assert [r[0] for r in rows] == [("（三）不予公开", False), ("（四）无法提供", False),
-                                    ("（四）无法提供", True), ("（四）无法提供", True),
-                                    ("（五）不予处理", False)]
+    assert [r[0] for r in rows] == [
+        ("（三）不予公开", False),
+        ("（四）无法提供", False),
+        ("（四）无法提供", True),
+        ("（四）无法提供", True),
+        ("（五）不予处理", False),
+    ]
     assert rows[2][2:] == [("", False), ("", False)]  # blank values are never filled from above
 
 
@@ -132,32 +185,42 @@ def test_last_row_without_its_bottom_line_and_open_sides():
         p.line(72, y, 332, y)
     for x in (212, 272):
         p.line(x, 780, x, 740)
-    for x, y, t in ((74, 766, "规章"), (214, 766, "1"), (274, 766, "2"), (74, 746, "行政规范性文件"),
-                    (274, 746, "5")):
+    for x, y, t in (
+        (74, 766, "规章"),
+        (214, 766, "1"),
+        (274, 766, "2"),
+        (74, 746, "行政规范性文件"),
+        (274, 746, "5"),
+    ):
         p.text(x, y, t)
     assert grids(pdfmake.build([p])) == [[["规章", "1", "2"], ["行政规范性文件", "", "5"]]]
 
 
 def test_label_on_one_page_numbers_on_the_next_are_one_row():
-    data = _two_pages([HEADER, ["规章", "1", "2", "3"], ["行政规范性文件", "", "", ""]],
-                      [["", "4", "", "6"], ["行政许可", "7", "8", "9"]])
+    data = _two_pages(
+        [HEADER, ["规章", "1", "2", "3"], ["行政规范性文件", "", "", ""]],
+        [["", "4", "", "6"], ["行政许可", "7", "8", "9"]],
+    )
     assert grids(data)[0][2:] == [["行政规范性文件", "4", "", "6"], ["行政许可", "7", "8", "9"]]
 
 
 def test_whole_rows_on_both_sides_of_a_break_stay_apart():
     # blank (zero) rows: both complete, neither label runs to the edge → never glued together
-    data = _two_pages([HEADER, ["行政处罚", "", "", ""]],
-                      [["行政强制", "", "", ""], ["行政许可", "1", "", "1"]])
-    assert grids(data) == [[HEADER, ["行政处罚", "", "", ""], ["行政强制", "", "", ""],
-                            ["行政许可", "1", "", "1"]]]
+    data = _two_pages(
+        [HEADER, ["行政处罚", "", "", ""]], [["行政强制", "", "", ""], ["行政许可", "1", "", "1"]]
+    )
+    assert grids(data) == [
+        [HEADER, ["行政处罚", "", "", ""], ["行政强制", "", "", ""], ["行政许可", "1", "", "1"]]
+    ]
     # a numbered item never continues the label above it
     widths = [9 * 11 + 4, 40, 40, 40]  # the first label fills its cell
     p1, p2 = pdfmake.Page(), pdfmake.Page()
     p1.text(72, 400, "（五）不予处理的申请情况如下。")
     p1.table(72, 300, widths, [["1.信访举报投诉类申请", "", "", ""]])
     p2.table(72, 790, widths, [["2.重复申请", "", "", ""]])
-    assert grids(pdfmake.build([p1, p2])) == [[["1.信访举报投诉类申请", "", "", ""],
-                                               ["2.重复申请", "", "", ""]]]
+    assert grids(pdfmake.build([p1, p2])) == [
+        [["1.信访举报投诉类申请", "", "", ""], ["2.重复申请", "", "", ""]]
+    ]
 
 
 def test_tables_with_other_columns_are_not_joined():
@@ -189,6 +252,7 @@ def test_scanned_pdf_needs_ocr_and_the_hook_is_per_page(monkeypatch):
     assert normalize_bytes(data, "scan.pdf").meta["error"].startswith("needs_ocr")
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
+
     doc = pdfium.PdfDocument(data)
     assert pdf_reader.page_needs_ocr(doc[0], 0, pdfium_c)
     assert not pdf_reader.page_needs_ocr(doc[0], 50, pdfium_c)
@@ -237,9 +301,9 @@ def test_wrapped_number_cut_by_the_page_break_is_rejoined():
     p1.text(72, 400, "三、收到和处理政府信息公开申请情况")
     p1.table(72, 300, [120, 40, 40], [["申请人情况", "自然人", "总计"], ["一、本年新收", "9", "1009"]])
     p2.table(72, 790, [120, 40, 40], [["", "", "2"], ["二、上年结转", "3", "12"]])
-    assert grids(pdfmake.build([p1, p2])) == [[["申请人情况", "自然人", "总计"],
-                                               ["一、本年新收", "9", "10092"],
-                                               ["二、上年结转", "3", "12"]]]
+    assert grids(pdfmake.build([p1, p2])) == [
+        [["申请人情况", "自然人", "总计"], ["一、本年新收", "9", "10092"], ["二、上年结转", "3", "12"]]
+    ]
 
 
 def test_damaged_page_is_a_clear_error_not_an_internal_one():

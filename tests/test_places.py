@@ -5,6 +5,7 @@ province: departments, cities, districts, counties, towns and sub-districts, dev
 zones, renamed and merged divisions, and names that are ambiguous on purpose (their
 expected place is empty: the right answer there is "not resolved").
 """
+
 from __future__ import annotations
 
 import csv
@@ -74,13 +75,16 @@ def test_region_code_is_the_expected_division():
         assert g.divisions[p.region_code].name == expected, (r["agency"], p.region_code)
 
 
-@pytest.mark.parametrize("agency,hint,reason", [
-    ("朝阳区人民政府", None, "ambiguous"),  # Beijing and Changchun
-    ("鼓楼区人民政府", None, "ambiguous"),  # Nanjing, Xuzhou, Fuzhou, Kaifeng
-    ("马水镇人民政府", None, "no division"),  # a town name needs its county
-    ("国务院办公厅", None, "central"),
-    ("宁波市江北区人民政府", "500000", "outside the portal"),  # name and portal disagree
-])
+@pytest.mark.parametrize(
+    "agency,hint,reason",
+    [
+        ("朝阳区人民政府", None, "ambiguous"),  # Beijing and Changchun
+        ("鼓楼区人民政府", None, "ambiguous"),  # Nanjing, Xuzhou, Fuzhou, Kaifeng
+        ("马水镇人民政府", None, "no division"),  # a town name needs its county
+        ("国务院办公厅", None, "central"),
+        ("宁波市江北区人民政府", "500000", "outside the portal"),  # name and portal disagree
+    ],
+)
 def test_unresolved_names_say_why(agency, hint, reason):
     p = resolve(agency, hint)
     assert p.region_code is None and p.admin_level == "unknown"

@@ -5,22 +5,28 @@ chrome, Word markup, split tables), DOCX with merged cells, DOC and PDF made fro
 DOCX by LibreOffice, seed-style and "a | b" text; both templates; blank and "/" zeros;
 deliberately inconsistent totals (flagged by the checks, never fixed).
 """
+
 from __future__ import annotations
 
 import random
 
 import pytest
-
 import synth
 from conftest import same
+
 from normalize import normalize_bytes
 
 RENDERINGS = {
     "html_utf8_chrome": lambda s: (synth.render_html(s), "r.html"),
     "html_gbk_declared_utf8_word_split": lambda s: (
-        synth.render_html(s, encoding="gb18030", declared="utf-8", word=True, split=True), "r.html"),
+        synth.render_html(s, encoding="gb18030", declared="utf-8", word=True, split=True),
+        "r.html",
+    ),
     "html_gbk_undeclared": lambda s: (synth.render_html(s, encoding="gb18030", declared=None), "r.htm"),
-    "html_big5_traditional": lambda s: (synth.render_html(s, encoding="big5hkscs", traditional=True), "r.html"),
+    "html_big5_traditional": lambda s: (
+        synth.render_html(s, encoding="big5hkscs", traditional=True),
+        "r.html",
+    ),
     "docx_merged": lambda s: (synth.render_docx(s), "r.docx"),
     "docx_split": lambda s: (synth.render_docx(s, split=True), "r.docx"),
     "seed_text": lambda s: (synth.render_seed_text(s), "r.txt"),
@@ -33,8 +39,11 @@ def check(spec: synth.Spec, data: bytes, name: str) -> None:
     report = normalize_bytes(data, name)
     got = {(f.metric, f.applicant): f for f in report.facts}
     expected = spec.expected()
-    wrong = [(k, v, got[k].value if k in got else "missing") for k, v in expected.items()
-             if k not in got or not same(v, got[k].value)]
+    wrong = [
+        (k, v, got[k].value if k in got else "missing")
+        for k, v in expected.items()
+        if k not in got or not same(v, got[k].value)
+    ]
     assert not wrong, f"{name}: {len(wrong)} of {len(expected)} cells wrong: {wrong[:6]}"
     for k, f in got.items():  # blank and "/" stay distinguishable from a printed 0
         printed = {spec.raws[k].strip(), synth.to_traditional(spec.raws[k]).strip()}

@@ -1,9 +1,11 @@
 """The template data agrees with the spec's metric vocabulary."""
+
 from __future__ import annotations
 
 import csv
 
 from conftest import SHARED
+
 from normalize.pre2019 import phrasebook
 from normalize.templates import METRICS, TEMPLATE
 

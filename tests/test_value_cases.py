@@ -5,18 +5,22 @@ Every minus a printer uses is a sign; a cell that is not a plain number of its k
 text and a note, never its digits; the report is then partial, never ok.  A report
 without its table 三 is partial with the reason.
 """
+
 from __future__ import annotations
 
 import random
 
 import pytest
-
 import synth
 from conftest import same
+
 from normalize import normalize_bytes
 
-SIGNS = {("active.licensing.change", None): ("－5", -5.0), ("active.penalty.change", None): ("−12", -12.0),
-         ("active.coercion.change", None): ("–3", -3.0)}
+SIGNS = {
+    ("active.licensing.change", None): ("－5", -5.0),
+    ("active.penalty.change", None): ("−12", -12.0),
+    ("active.coercion.change", None): ("–3", -3.0),
+}
 UNREADABLE = {
     ("requests.granted", "commercial"): "约12",
     ("requests.withheld.state_secret", "research"): ".5",
@@ -67,16 +71,22 @@ def test_value_cases(rendering):
         if rendering != "pdf" or "unreadable" in f.note:  # a PDF may wrap 20 digits over two lines
             assert "unreadable" in f.note and "".join(f.raw.split()) == raw, (key, f)
     assert got[("appeals.review.total", None)].value == 11  # never 1|1 around the 一百
-    wrong = [(k, f.value, spec.values[k]) for k, f in got.items()
-             if f.value is not None and not same(f.value, spec.values[k]) and k not in UNREADABLE]
+    wrong = [
+        (k, f.value, spec.values[k])
+        for k, f in got.items()
+        if f.value is not None and not same(f.value, spec.values[k]) and k not in UNREADABLE
+    ]
     assert not wrong, wrong  # a cell is right or null: never a wrong number
     assert report.status == "partial" and "unreadable" in report.meta["error"]
 
 
-@pytest.mark.parametrize("heading,next_heading,table", [
-    ("三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议", "table 三"),
-    ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "table 二"),
-])
+@pytest.mark.parametrize(
+    "heading,next_heading,table",
+    [
+        ("三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议", "table 三"),
+        ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "table 二"),
+    ],
+)
 def test_report_without_a_table_is_partial_with_reason(heading, next_heading, table):
     text = synth.render_pipe_text(synth.make_spec(random.Random(table), "2021")).decode()
     head, rest = text.split(heading + "\n", 1)

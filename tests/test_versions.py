@@ -1,5 +1,6 @@
 """Versions: a changed page keeps both rows, one current; twins and re-posts are one report;
 the registry row the crawl recorded is the one used at normalise time."""
+
 from __future__ import annotations
 
 import json
@@ -7,10 +8,10 @@ import random
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
-
 import synth
 from archives import add_doc
+from click.testing import CliRunner
+
 from crawler.registry import Source
 from normalize import versions
 from ogi.cli import main
@@ -33,13 +34,22 @@ def versioned(tmp_path_factory):
     other = synth.make_spec(random.Random(3), "2019")
     ids = {
         "v1": add_doc(data, BASE + "t1.html", synth.render_html(v1), fetched_at="2025-01-01T00:00:00+00:00"),
-        "wap": add_doc(data, BASE + "t1_wap.html", synth.render_html(v1, chrome=False),
-                       fetched_at="2025-01-02T00:00:00+00:00"),
-        "other": add_doc(data, BASE + "t5.html", synth.render_html(other),
-                         fetched_at="2025-01-03T00:00:00+00:00"),
+        "wap": add_doc(
+            data,
+            BASE + "t1_wap.html",
+            synth.render_html(v1, chrome=False),
+            fetched_at="2025-01-02T00:00:00+00:00",
+        ),
+        "other": add_doc(
+            data, BASE + "t5.html", synth.render_html(other), fetched_at="2025-01-03T00:00:00+00:00"
+        ),
         "v2": add_doc(data, BASE + "t1.html", synth.render_html(v2), fetched_at="2025-02-01T00:00:00+00:00"),
-        "repost": add_doc(data, "http://www.x.gov.cn/xxgk/t9.html", synth.render_html(v2, word=True),
-                          fetched_at="2025-03-01T00:00:00+00:00"),
+        "repost": add_doc(
+            data,
+            "http://www.x.gov.cn/xxgk/t9.html",
+            synth.render_html(v2, word=True),
+            fetched_at="2025-03-01T00:00:00+00:00",
+        ),
     }
     result = CliRunner().invoke(main, ["normalize", "--data", str(data), "--jobs", "2"])
     assert result.exit_code == 0, result.output
@@ -93,11 +103,17 @@ def test_registry_row_comes_from_the_crawl_snapshot(tmp_path):
     data = tmp_path / "data"
     spec = synth.make_spec(random.Random(4), "2021", agency="朝阳区人民政府")
     add_doc(data, BASE + "t1.html", synth.render_html(spec), source_id="chaoyang")
-    add_doc(data, "http://other.gov.cn/t2.html", synth.render_html(synth.make_spec(random.Random(5), "2021",
-            agency="朝阳区人民政府")), source_id="absent")
+    add_doc(
+        data,
+        "http://other.gov.cn/t2.html",
+        synth.render_html(synth.make_spec(random.Random(5), "2021", agency="朝阳区人民政府")),
+        source_id="absent",
+    )
     snapshot = data / "manifest" / "sources.jsonl"
-    lines = [{"id": "chaoyang", "name": "x", "region_code": "220104", "platform": "trs", "url": BASE},
-             {"id": "chaoyang", "name": "x", "region_code": "110105", "platform": "trs", "url": BASE}]
+    lines = [
+        {"id": "chaoyang", "name": "x", "region_code": "220104", "platform": "trs", "url": BASE},
+        {"id": "chaoyang", "name": "x", "region_code": "110105", "platform": "trs", "url": BASE},
+    ]
     snapshot.write_text("".join(json.dumps(x) + "\n" for x in lines) + '{"id": "torn', encoding="utf-8")
     fallback = [Source("chaoyang", "x", "220104", BASE, "trs"), Source("absent", "y", "220104", BASE, "trs")]
     normalize_archive(data, data / "parquet", fallback, jobs=1)
@@ -116,6 +132,10 @@ def test_a_page_that_only_links_its_attachment_is_not_a_report(tmp_path):
     reports = pd.read_parquet(data / "parquet" / "reports")
     assert sum(stats.statuses.values()) == 1 and len(reports) == 1
     row = reports.iloc[0]
-    assert (row["agency"], row["is_current"], row["version"], row["source_url"]) == (spec.agency, True, 1,
-                                                                                       BASE + "t7.html")
+    assert (row["agency"], row["is_current"], row["version"], row["source_url"]) == (
+        spec.agency,
+        True,
+        1,
+        BASE + "t7.html",
+    )
     assert normalize_archive(data, data / "parquet", jobs=1).skipped == 2  # the page is not read again either

@@ -11,6 +11,7 @@ page repeating an earlier one; links that are not http(s) or off the site are no
 as reports; a challenge page or a fenced host stops the source as `blocked (<kind>)`;
 what went wrong is collected per source (`problem`) for the run report.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,17 @@ from crawler.registry import Source
 from crawler.scope import Scope, ScopeError
 from normalize.extract.encoding import decode_html
 
-DOC_TYPES = ("application/pdf", "application/msword", "application/vnd.openxmlformats", "application/vnd.ms-",
-             "application/ofd", "application/octet-stream", "application/kswps", "application/wps", "image/")
+DOC_TYPES = (
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats",
+    "application/vnd.ms-",
+    "application/ofd",
+    "application/octet-stream",
+    "application/kswps",
+    "application/wps",
+    "image/",
+)
 _DIGITS = re.compile(rb"\d+")
 MAX_PROBLEM_EXAMPLES = 5
 __all__ = ["DOC_EXT", "DOC_TYPES", "ReportSpider"]
@@ -60,8 +70,15 @@ class ReportSpider(scrapy.Spider):
     name = None  # a base: only per-source subclasses (crawler/spiders/__init__.py) are crawlable
     source: Source | None = None
 
-    def __init__(self, source: Source | None = None, data_dir: str = "data", refresh: bool = False,
-                 refresh_days: int | None = None, listing_only: bool = False, **kwargs):
+    def __init__(
+        self,
+        source: Source | None = None,
+        data_dir: str = "data",
+        refresh: bool = False,
+        refresh_days: int | None = None,
+        listing_only: bool = False,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.listing_only = listing_only  # `ogi sources check`: read the column, open no report
         self.source = source or type(self).source
@@ -146,8 +163,15 @@ class ReportSpider(scrapy.Spider):
 
     def start_requests(self):  # Scrapy < 2.13
         src = self.source  # the registry row as crawled, for normalisation (manifest/sources.jsonl)
-        self.archive.append_source({"id": src.id, "name": src.name, "region_code": src.region_code,
-                                    "platform": src.platform, "url": src.url})
+        self.archive.append_source(
+            {
+                "id": src.id,
+                "name": src.name,
+                "region_code": src.region_code,
+                "platform": src.platform,
+                "url": src.url,
+            }
+        )
         first = PageRequest(self.source.url)
         self.listings_planned.add((first.url, first.formdata))
         yield self._listing_request(first, dont_filter=True, start=True)
@@ -156,16 +180,35 @@ class ReportSpider(scrapy.Spider):
             extra = {k: page.get(k) for k in ("listing_url", "title", "listed_date", "year")}
             yield self._attachment_request(url, {**extra, "page_url": page.get("final_url") or page["url"]})
 
-    def _listing_request(self, page: PageRequest, dont_filter: bool = False, start: bool = False,
-                         family: str | None = None) -> scrapy.Request:
+    def _listing_request(
+        self, page: PageRequest, dont_filter: bool = False, start: bool = False, family: str | None = None
+    ) -> scrapy.Request:
         """A listing page; pages a parser planned carry its family, form data and fallbacks."""
-        meta = {"handle_httpstatus_list": [304], "kind": "listing", "start": start, "platform": family,
-                "fallback": page.fallback, "form": dict(page.formdata) if page.formdata else None}
+        meta = {
+            "handle_httpstatus_list": [304],
+            "kind": "listing",
+            "start": start,
+            "platform": family,
+            "fallback": page.fallback,
+            "form": dict(page.formdata) if page.formdata else None,
+        }
         if page.formdata:
-            return scrapy.FormRequest(page.url, formdata=dict(page.formdata), callback=self.parse_listing,
-                                      errback=self.on_error, meta=meta, dont_filter=dont_filter)
-        return scrapy.Request(page.url, callback=self.parse_listing, errback=self.on_error, meta=meta,
-                              headers=self._conditional(page.url), dont_filter=dont_filter)
+            return scrapy.FormRequest(
+                page.url,
+                formdata=dict(page.formdata),
+                callback=self.parse_listing,
+                errback=self.on_error,
+                meta=meta,
+                dont_filter=dont_filter,
+            )
+        return scrapy.Request(
+            page.url,
+            callback=self.parse_listing,
+            errback=self.on_error,
+            meta=meta,
+            headers=self._conditional(page.url),
+            dont_filter=dont_filter,
+        )
 
     def _digest(self, entries, body: bytes) -> str:
         """What makes a listing page the same page again: its report links, else its digit-free bytes."""
@@ -197,8 +240,11 @@ class ReportSpider(scrapy.Spider):
         repeated = digest in self.page_digests
         self.page_digests.add(digest)
         if repeated:
-            self.problem("repeating listing page (pager not followed)", response.url,
-                         "same content as an earlier listing page")
+            self.problem(
+                "repeating listing page (pager not followed)",
+                response.url,
+                "same content as an earlier listing page",
+            )
         for entry in listing.entries:
             try:
                 self.scope.check_url(entry.url)
@@ -218,12 +264,27 @@ class ReportSpider(scrapy.Spider):
         if not self.recheck(entry.url):
             self.crawler.stats.inc_value("ogi/reports_known")
         else:
-            meta = {"kind": "page", "entry": entry, "listing_url": listing_url,
-                    "handle_httpstatus_list": [304]}
-            yield scrapy.Request(entry.url, callback=self.parse_report, errback=self.on_error, meta=meta,
-                                 headers=self._conditional(entry.url), priority=1)
-        extra = {"listing_url": listing_url, "title": entry.title, "listed_date": entry.date,
-                 "year": entry.year, "page_url": entry.url}
+            meta = {
+                "kind": "page",
+                "entry": entry,
+                "listing_url": listing_url,
+                "handle_httpstatus_list": [304],
+            }
+            yield scrapy.Request(
+                entry.url,
+                callback=self.parse_report,
+                errback=self.on_error,
+                meta=meta,
+                headers=self._conditional(entry.url),
+                priority=1,
+            )
+        extra = {
+            "listing_url": listing_url,
+            "title": entry.title,
+            "listed_date": entry.date,
+            "year": entry.year,
+            "page_url": entry.url,
+        }
         for url in self._in_scope(entry.files, "attachment link not followed"):
             if self.recheck(url):
                 yield self._attachment_request(url, extra)
@@ -240,8 +301,11 @@ class ReportSpider(scrapy.Spider):
                 self.problem("listing page not followed", page.url, str(exc))
                 continue
             if len(self.listings_planned) >= limit:
-                self.problem(f"listing page limit reached (OGI_MAX_LISTING_PAGES={limit})", from_url,
-                             "further listing pages not read")
+                self.problem(
+                    f"listing page limit reached (OGI_MAX_LISTING_PAGES={limit})",
+                    from_url,
+                    "further listing pages not read",
+                )
                 return
             self.listings_planned.add(key)
             yield self._listing_request(page, family=family)
@@ -250,8 +314,12 @@ class ReportSpider(scrapy.Spider):
     def parse_report(self, response):
         self.answered = True
         entry = response.meta["entry"]
-        extra = {"listing_url": response.meta["listing_url"], "title": entry.title, "listed_date": entry.date,
-                 "year": entry.year}
+        extra = {
+            "listing_url": response.meta["listing_url"],
+            "title": entry.title,
+            "listed_date": entry.date,
+            "year": entry.year,
+        }
         if response.status == 304:  # unchanged since the archived copy: a success, not an error
             self.crawler.stats.inc_value("ogi/not_modified")
             prev = self.known.get(response.url) or {}
@@ -266,8 +334,11 @@ class ReportSpider(scrapy.Spider):
         self._check_fence(response, "page")
         text, encoding = decode_html(response.body, header(response, "Content-Type"))
         links = list(dict.fromkeys(self._attachments(response.url, text) + list(entry.files)))
-        yield self._fetch_item(response, "page", {**extra, "encoding": encoding, "attachments": len(links),
-                                                  "attachment_urls": links})
+        yield self._fetch_item(
+            response,
+            "page",
+            {**extra, "encoding": encoding, "attachments": len(links), "attachment_urls": links},
+        )
         for url in links:
             if self.recheck(url):
                 yield self._attachment_request(url, {**extra, "page_url": response.url})
@@ -277,8 +348,9 @@ class ReportSpider(scrapy.Spider):
         headers = self._conditional(url)
         if extra.get("page_url"):
             headers["Referer"] = extra["page_url"]  # downfile.jsp refuses a download without its article
-        return scrapy.Request(url, callback=self.parse_attachment, errback=self.on_error, meta=meta,
-                              headers=headers, priority=2)
+        return scrapy.Request(
+            url, callback=self.parse_attachment, errback=self.on_error, meta=meta, headers=headers, priority=2
+        )
 
     def _links_of_record(self, rec: dict, body: bytes) -> list[str]:
         text, _ = decode_html(body, rec.get("charset"))
@@ -312,11 +384,18 @@ class ReportSpider(scrapy.Spider):
     def _fetch_item(self, response, kind: str, extra: dict) -> dict:
         redirects = response.meta.get("redirect_urls") or []
         return {
-            "_body": response.body, "kind": kind, "source_id": self.source.id,
-            "url": redirects[0] if redirects else response.url, "final_url": response.url,
-            "status": response.status, "content_type": header(response, "Content-Type"),
-            "etag": header(response, "ETag"), "last_modified": header(response, "Last-Modified"),
-            "charset": charset_of(header(response, "Content-Type")), "size": len(response.body), **extra,
+            "_body": response.body,
+            "kind": kind,
+            "source_id": self.source.id,
+            "url": redirects[0] if redirects else response.url,
+            "final_url": response.url,
+            "status": response.status,
+            "content_type": header(response, "Content-Type"),
+            "etag": header(response, "ETag"),
+            "last_modified": header(response, "Last-Modified"),
+            "charset": charset_of(header(response, "Content-Type")),
+            "size": len(response.body),
+            **extra,
         }
 
     def on_error(self, failure):
@@ -347,10 +426,23 @@ class ReportSpider(scrapy.Spider):
         self.logger.warning("fetch failed: %s %s", request.url, message)
         errors = self.crawler.stats.get_value("ogi/error_list") or []
         if len(errors) < 50:
-            errors.append({"url": (request.meta.get("redirect_urls") or [request.url])[0], "status": status,
-                           "error": message})
+            errors.append(
+                {
+                    "url": (request.meta.get("redirect_urls") or [request.url])[0],
+                    "status": status,
+                    "error": message,
+                }
+            )
             self.crawler.stats.set_value("ogi/error_list", errors)
         first_url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL the listing gave
-        self.archive.record({"source_id": self.source.id, "kind": kind, "url": first_url,
-                             "status": status or 0, "error": message, "sha256": None,
-                             **({"permanent": True} if permanent else {})})
+        self.archive.record(
+            {
+                "source_id": self.source.id,
+                "kind": kind,
+                "url": first_url,
+                "status": status or 0,
+                "error": message,
+                "sha256": None,
+                **({"permanent": True} if permanent else {}),
+            }
+        )

@@ -7,6 +7,7 @@ Hostile input is bounded before work: file size (per format), then the finished
 Document (cells, characters, line length), so no file can make the mapper run for
 minutes.  The per-file time and memory limits of a run are in ogi/workers.py.
 """
+
 from __future__ import annotations
 
 import io
@@ -14,13 +15,13 @@ import re
 import zipfile
 
 from ..document import Document, Paragraph
+from .docx import read_docx
 from .encoding import utf16_encoding
 from .errors import ExtractError, damaged
 from .html import read_html
-from .docx import read_docx
-from .pdf import read_pdf
-from .office import read_legacy_word
 from .ocr import read_image
+from .office import read_legacy_word
+from .pdf import read_pdf
 from .text import read_text
 
 __all__ = ["ExtractError", "extract", "sniff"]
@@ -74,7 +75,11 @@ def sniff(data: bytes, name: str = "") -> str:
         return "docx" if "word/document.xml" in names else "unknown"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "wps" if ext == "wps" else "doc"
-    if head[:3] == b"\xff\xd8\xff" or head.startswith(b"\x89PNG") or head[:4] in (b"GIF8", b"II*\x00", b"MM\x00*"):
+    if (
+        head[:3] == b"\xff\xd8\xff"
+        or head.startswith(b"\x89PNG")
+        or head[:4] in (b"GIF8", b"II*\x00", b"MM\x00*")
+    ):
         return "image"
     if not _is_text(data):
         return "unknown"
@@ -93,8 +98,10 @@ def extract(data: bytes, name: str = "", charset: str | None = None, fmt: str | 
         raise ExtractError("too_large", f"the file is {len(data):,} bytes, over the limit of {MAX_BYTES:,}")
     fmt = fmt or sniff(data, name)
     if fmt in ("html", "txt") and len(data) > MAX_TEXT_BYTES:
-        raise ExtractError("too_large", f"the {fmt.upper()} file is {len(data):,} bytes, over the limit of "
-                           f"{MAX_TEXT_BYTES:,} for pages")
+        raise ExtractError(
+            "too_large",
+            f"the {fmt.upper()} file is {len(data):,} bytes, over the limit of {MAX_TEXT_BYTES:,} for pages",
+        )
     try:
         doc = _read(data, name, charset, fmt)
     except (ExtractError, MemoryError):
@@ -123,8 +130,9 @@ def bound_document(doc: Document) -> Document:
                     row[i], cut = cell._replace(text=cell.text[:MAX_LINE]), cut + 1
                 chars += len(row[i].text)
     if chars > MAX_CHARS:
-        raise ExtractError("too_large", f"the document holds {chars:,} characters of text, over the limit "
-                           f"of {MAX_CHARS:,}")
+        raise ExtractError(
+            "too_large", f"the document holds {chars:,} characters of text, over the limit of {MAX_CHARS:,}"
+        )
     if cut:
         doc.warnings.append(f"{cut} lines or cells longer than {MAX_LINE:,} characters were cut")
     return doc
@@ -134,7 +142,7 @@ def check_zip_entries(data: bytes, limit: int = 10_000) -> None:
     """Refuse a zip whose central directory lists absurdly many entries, before parsing it."""
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65558))
     if end >= 0 and len(data) >= end + 12:
-        entries = int.from_bytes(data[end + 10:end + 12], "little")
+        entries = int.from_bytes(data[end + 10 : end + 12], "little")
         if entries > limit and entries != 0xFFFF:
             raise ExtractError("zip_bomb", f"the archive lists {entries:,} files (limit {limit:,}): refused")
 
@@ -152,5 +160,8 @@ def _read(data: bytes, name: str, charset: str | None, fmt: str) -> Document:
         return read_text(data)
     if fmt == "image":
         return read_image(data)
-    raise ExtractError("unsupported", f"not a document this tool reads (PDF, DOCX, DOC, WPS, HTML, text)"
-                       f"{' although named ' + name if name else ''}")
+    raise ExtractError(
+        "unsupported",
+        f"not a document this tool reads (PDF, DOCX, DOC, WPS, HTML, text)"
+        f"{' although named ' + name if name else ''}",
+    )

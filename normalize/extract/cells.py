@@ -6,6 +6,7 @@ morphological opening with long thin kernels, so text strokes (even big title gl
 do not pass as lines.  A table cut by the page bottom has no closing rule: its
 vertical rules still end somewhere, and that end closes the last row.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ MIN_TABLE_FRAC = 0.3  # a table spans at least this share of the page width
 @dataclass
 class Box:
     """One (possibly merged) cell: grid position and span, and its pixel rectangle."""
+
     row: int
     col: int
     rowspan: int
@@ -71,7 +73,7 @@ def skew_angle(gray: np.ndarray) -> float:
         x, y, bw, bh, area = stats[i]
         if bw < w * 0.25 or bh > bw * 0.08:
             continue
-        ys, xs = np.nonzero(labels[y:y + bh, x:x + bw] == i)
+        ys, xs = np.nonzero(labels[y : y + bh, x : x + bw] == i)
         if len(xs) < 20:
             continue
         slope = np.polyfit(xs.astype(float), ys.astype(float), 1)[0]

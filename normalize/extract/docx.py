@@ -8,6 +8,7 @@ hide one — with a bounded read either way.  Cells are counted as gridSpan expa
 so 200k spanned cells are refused before they take gigabytes.  Damaged zip data
 (bad CRC, truncated deflate streams) is a clear "damaged DOCX" error.
 """
+
 from __future__ import annotations
 
 import io
@@ -23,8 +24,15 @@ from .errors import ExtractError
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_XML_BYTES = 32 * 1024 * 1024
 MAX_CELLS = 200_000  # expanded table cells per document (the official template has ~300)
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError,
-               OSError)
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    OSError,
+)
 MAX_RATIO = 200  # uncompressed / compressed; real documents stay far below
 
 
@@ -75,8 +83,9 @@ def _grid(tbl, budget: list[int]) -> Grid:
                     above[col + i] = text
             budget[0] -= span
             if budget[0] < 0:
-                raise ExtractError("too_large",
-                                   f"the tables expand to more than {MAX_CELLS:,} cells: refused")
+                raise ExtractError(
+                    "too_large", f"the tables expand to more than {MAX_CELLS:,} cells: refused"
+                )
             row.extend(cells)
             col += span
         rows.append(row)
@@ -91,22 +100,31 @@ def _document_xml(data: bytes) -> bytes:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except _ZIP_ERRORS as exc:
-        raise ExtractError("bad_docx",
-                           "damaged DOCX: not a readable zip archive (truncated or corrupted)") from exc
+        raise ExtractError(
+            "bad_docx", "damaged DOCX: not a readable zip archive (truncated or corrupted)"
+        ) from exc
     try:
         info = zf.getinfo("word/document.xml")
     except KeyError as exc:
         raise ExtractError("bad_docx", "the archive has no word/document.xml: not a Word document") from exc
-    if info.file_size > MAX_XML_BYTES or (info.compress_size and info.file_size / info.compress_size > MAX_RATIO
-                                          and info.file_size > 1024 * 1024):
-        raise ExtractError("zip_bomb", f"word/document.xml expands to {info.file_size} bytes "
-                           f"from {info.compress_size}: refused as a zip bomb")
+    if info.file_size > MAX_XML_BYTES or (
+        info.compress_size
+        and info.file_size / info.compress_size > MAX_RATIO
+        and info.file_size > 1024 * 1024
+    ):
+        raise ExtractError(
+            "zip_bomb",
+            f"word/document.xml expands to {info.file_size} bytes "
+            f"from {info.compress_size}: refused as a zip bomb",
+        )
     try:
         with zf.open(info) as fh:
             xml = fh.read(MAX_XML_BYTES + 1)
     except _ZIP_ERRORS as exc:
-        raise ExtractError("bad_docx", "damaged DOCX: word/document.xml cannot be decompressed "
-                           "(bad checksum or truncated data)") from exc
+        raise ExtractError(
+            "bad_docx",
+            "damaged DOCX: word/document.xml cannot be decompressed (bad checksum or truncated data)",
+        ) from exc
     if len(xml) > MAX_XML_BYTES:
         raise ExtractError("zip_bomb", "word/document.xml is larger than declared: refused")
     return xml
@@ -120,8 +138,10 @@ def _refuse_dtd(xml: bytes) -> None:
         text = xml.decode(utf16_encoding(xml) or "utf-8", "replace")
     upper = text.upper()
     if "<!DOCTYPE" in upper or "<!ENTITY" in upper:
-        raise ExtractError("xml_entity", "word/document.xml declares a DTD or entities "
-                           "(possible external-entity attack): refused")
+        raise ExtractError(
+            "xml_entity",
+            "word/document.xml declares a DTD or entities (possible external-entity attack): refused",
+        )
 
 
 def read_docx(data: bytes) -> Document:
@@ -131,8 +151,9 @@ def read_docx(data: bytes) -> Document:
     try:
         root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError as exc:
-        raise ExtractError("bad_docx",
-                           f"damaged DOCX: word/document.xml is not well-formed XML ({exc})") from exc
+        raise ExtractError(
+            "bad_docx", f"damaged DOCX: word/document.xml is not well-formed XML ({exc})"
+        ) from exc
     body = root.find(W + "body")
     if body is None:
         raise ExtractError("bad_docx", "word/document.xml has no body")

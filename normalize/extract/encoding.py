@@ -7,14 +7,22 @@ A stray byte must not make a good report unreadable: UTF-16 pages are recognised
 when no candidate decodes every byte the page is decoded line by line (a page mixing
 UTF-8 and GB18030 keeps both) with the damage reported as a warning.
 """
+
 from __future__ import annotations
 
 import re
 from collections import Counter
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
-            "big5": "big5hkscs", "x-big5": "big5hkscs", "utf8": "utf-8"}
+_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "big5": "big5hkscs",
+    "x-big5": "big5hkscs",
+    "utf8": "utf-8",
+}
 # characters frequent in these reports, simplified and traditional
 _HINTS = "政府信息公开開申请請年度报報告数數量總总计計的是和在"
 
@@ -95,11 +103,13 @@ def decode_tolerant(data: bytes, header_charset: str | None = None) -> tuple[str
         text, used = _by_line(data, preferred)
         encoding = "utf-8" if used["utf-8"] > used[preferred] else preferred
         if used["utf-8"] and used[preferred]:
-            warnings.append(f"mixed encodings: {used['utf-8']} lines read as UTF-8, "
-                            f"{used[preferred]} as {preferred}")
+            warnings.append(
+                f"mixed encodings: {used['utf-8']} lines read as UTF-8, {used[preferred]} as {preferred}"
+            )
         if used["replaced"]:
-            warnings.append(f"{used['replaced']} lines held bytes that are not text in any encoding "
-                            "(replaced by �)")
+            warnings.append(
+                f"{used['replaced']} lines held bytes that are not text in any encoding (replaced by �)"
+            )
     return _strip_controls(text, warnings), encoding, warnings
 
 

@@ -8,6 +8,7 @@ a colspan is at most MAX_COLSPAN) and a table that would still expand to more th
 MAX_TABLE_CELLS is skipped with a warning: `rowspan=500 colspan=100` in an 11 kB page
 must not take gigabytes.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,16 +19,60 @@ from ..document import Cell, Document, Grid, Paragraph, expand_spans
 from .encoding import decode_tolerant
 from .errors import ExtractError
 
-_DROP_TAGS = ("script", "style", "noscript", "iframe", "nav", "header", "footer", "form",
-              "select", "button", "input", "textarea", "object", "embed", "svg", "template")
-_CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|footer|foot|header|head-top|topbar|breadcrumb|crumb|"
-                     r"share|bdshare|wza|barrier|accessib|sidebar|side-bar|related|copyright|search|"
-                     r"location|position|print|toolbar|qrcode|ewm)($|[\s_-])", re.I)
-_BLOCK = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "blockquote",
-          "pre", "dd", "dt", "ul", "ol", "center", "td", "th", "tr", "body", "main"}
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "nav",
+    "header",
+    "footer",
+    "form",
+    "select",
+    "button",
+    "input",
+    "textarea",
+    "object",
+    "embed",
+    "svg",
+    "template",
+)
+_CHROME = re.compile(
+    r"(^|[\s_-])(nav|navbar|menu|footer|foot|header|head-top|topbar|breadcrumb|crumb|"
+    r"share|bdshare|wza|barrier|accessib|sidebar|side-bar|related|copyright|search|"
+    r"location|position|print|toolbar|qrcode|ewm)($|[\s_-])",
+    re.I,
+)
+_BLOCK = {
+    "p",
+    "div",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "ul",
+    "ol",
+    "center",
+    "td",
+    "th",
+    "tr",
+    "body",
+    "main",
+}
 MAX_COLSPAN = 100
 MAX_TABLE_CELLS = 100_000  # after expansion; the national template's tables have ~300
-_CONTENT_HINT = re.compile(r"TRS_Editor|article_content|art_content|zoom|Custom_UnionStyle|content|detail|article", re.I)
+_CONTENT_HINT = re.compile(
+    r"TRS_Editor|article_content|art_content|zoom|Custom_UnionStyle|content|detail|article", re.I
+)
 
 
 def _clean(text: str) -> str:
@@ -48,8 +93,9 @@ def _drop(el) -> None:
     parent.remove(el)
 
 
-_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
-                           default_doctype=False)  # we decoded already: never re-decode by <meta>
+_PARSER = etree.HTMLParser(
+    encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, default_doctype=False
+)  # we decoded already: never re-decode by <meta>
 
 
 def _meta(root, *names: str) -> str | None:
@@ -82,16 +128,22 @@ def _int(value: str | None) -> int:
 # ("<span>13</span><span>53</span>" → "1353") and folds line breaks inside a cell.
 _BLOCKS = "|".join(sorted(_BLOCK | {"table", "tbody", "thead", "tfoot", "dl", "aside"}))
 _DROPPED = "|".join(_DROP_TAGS)
-_WALK_XSLT = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+_WALK_XSLT = etree.XSLT(
+    etree.XML(f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
 <xsl:output method="text" encoding="utf-8"/>
 <xsl:template match="{_DROPPED}"/>
 <xsl:template match="br"><xsl:text>&#xA;</xsl:text></xsl:template>
-<xsl:template match="table[not(.//table)]"><xsl:text>&#xE004;</xsl:text><xsl:for-each select=".//tr">
-<xsl:for-each select="td|th"><xsl:value-of select="@rowspan"/><xsl:text>&#xE001;</xsl:text><xsl:value-of select="@colspan"/>
-<xsl:text>&#xE001;</xsl:text><xsl:value-of select="normalize-space(.)"/><xsl:text>&#xE002;</xsl:text></xsl:for-each>
+<xsl:template match="table[not(.//table)]"><xsl:text>&#xE004;</xsl:text>\
+<xsl:for-each select=".//tr">
+<xsl:for-each select="td|th"><xsl:value-of select="@rowspan"/><xsl:text>&#xE001;</xsl:text>\
+<xsl:value-of select="@colspan"/>
+<xsl:text>&#xE001;</xsl:text><xsl:value-of select="normalize-space(.)"/>\
+<xsl:text>&#xE002;</xsl:text></xsl:for-each>
 <xsl:text>&#xE003;</xsl:text></xsl:for-each><xsl:text>&#xE005;</xsl:text></xsl:template>
-<xsl:template match="{_BLOCKS}"><xsl:text>&#xA;</xsl:text><xsl:apply-templates/><xsl:text>&#xA;</xsl:text></xsl:template>
-</xsl:stylesheet>"""))
+<xsl:template match="{_BLOCKS}"><xsl:text>&#xA;</xsl:text><xsl:apply-templates/>\
+<xsl:text>&#xA;</xsl:text></xsl:template>
+</xsl:stylesheet>""")
+)
 
 
 def _bounded(rows: list[list[tuple[str, int, int]]]) -> tuple[list[list[tuple[str, int, int]]], int]:
@@ -125,8 +177,9 @@ def _rows_to_grid(serialized: str, warnings: list[str]) -> Grid:
         return Grid([[Cell(t) for t, _, _ in row] for row in rows])
     rows, total = _bounded(rows)
     if total > MAX_TABLE_CELLS:
-        warnings.append(f"a table whose spans expand to {total:,} cells was skipped "
-                        f"(limit {MAX_TABLE_CELLS:,})")
+        warnings.append(
+            f"a table whose spans expand to {total:,} cells was skipped (limit {MAX_TABLE_CELLS:,})"
+        )
         return Grid([])
     return Grid(expand_spans(rows))
 
@@ -194,5 +247,6 @@ def read_html(data: bytes, header_charset: str | None = None) -> Document:
             if _is_chrome(el) and el.find(".//table") is None:
                 _drop(el)
     blocks = _blocks(container, warnings)
-    return Document(blocks=blocks, format="html", encoding=encoding, title=title, published=published,
-                    warnings=warnings)
+    return Document(
+        blocks=blocks, format="html", encoding=encoding, title=title, published=published, warnings=warnings
+    )

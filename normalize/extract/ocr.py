@@ -12,6 +12,7 @@ raw kept, note from the mapper), never a blank; every OCR cell carries its confi
 The engine is RapidOCR (PP-OCR models shipped inside its wheel, ONNX runtime), an
 optional extra: without it `needs_ocr` says which extra to install.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,8 +36,7 @@ DPI = 200  # PDF pages are rendered at this resolution
 MIN_SCORE = 0.8  # a value read below this recogniser score is unreadable, not a number
 MAX_PIXELS = 40_000_000  # a hostile image must not exhaust memory
 MAX_PAGES = 60  # annual reports have a few pages; 400 scanned pages would take an hour
-_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1",
-                            "，": ",", "。": "."})
+_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "，": ",", "。": "."})
 _VALUEISH = re.compile(r"^[\dOoDlI|，。,.\s增减減+\-万元亿件个项/／—–－无]*$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -61,16 +61,20 @@ def missing() -> str | None:
 
 class RapidEngine:
     """RapidOCR with its shipped models; recogniser only for cells, full pipeline for prose."""
+
     name = "rapidocr"
 
     def __init__(self, threads: int = 1) -> None:
         # one thread: on shared CI cores more threads burn CPU-seconds without saving wall time
         from rapidocr import RapidOCR
 
-        self._ocr = RapidOCR(params={
-            "Global.log_level": "error", "Global.use_cls": False,
-            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
-        })
+        self._ocr = RapidOCR(
+            params={
+                "Global.log_level": "error",
+                "Global.use_cls": False,
+                "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+            }
+        )
 
     def read_lines(self, crops: list) -> list[tuple[str, float]]:
         if not crops:
@@ -83,6 +87,7 @@ class RapidEngine:
 
 class TesseractEngine:
     """tesseract chi_sim (the baseline in bench/bench_ocr.py): crops stacked into one image."""
+
     name = "tesseract"
 
     def read_lines(self, crops: list) -> list[tuple[str, float]]:
@@ -98,18 +103,19 @@ class TesseractEngine:
         spans, y = [], gap
         for c in crops:
             g = c if c.ndim == 2 else cv2.cvtColor(c, cv2.COLOR_BGR2GRAY)
-            sheet[y:y + g.shape[0], gap:gap + g.shape[1]] = g
+            sheet[y : y + g.shape[0], gap : gap + g.shape[1]] = g
             spans.append((y, y + g.shape[0]))
             y += g.shape[0] + gap
         words = _tesseract_words(sheet, psm=4)
         out: list[tuple[str, float]] = []
         for y0, y1 in spans:
-            mine = sorted((w for w in words if y0 - gap / 2 <= (w[0][1] + w[0][3]) / 2 < y1 + gap / 2),
-                          key=lambda w: w[0][0])
+            mine = sorted(
+                (w for w in words if y0 - gap / 2 <= (w[0][1] + w[0][3]) / 2 < y1 + gap / 2),
+                key=lambda w: w[0][0],
+            )
             text = "".join(w[1] for w in mine)
             out.append((text, min((w[2] for w in mine), default=0.0)))
         return out
-
 
 
 def _tesseract_words(image, psm: int) -> list[tuple[tuple[int, int, int, int], str, float]]:
@@ -120,8 +126,13 @@ def _tesseract_words(image, psm: int) -> list[tuple[tuple[int, int, int, int], s
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "page.png"
         cv2.imwrite(str(src), image)
-        proc = subprocess.run(["tesseract", str(src), "stdout", "-l", "chi_sim", "--psm", str(psm), "tsv"],
-                              capture_output=True, text=True, timeout=600, env={"OMP_THREAD_LIMIT": "1"})
+        proc = subprocess.run(
+            ["tesseract", str(src), "stdout", "-l", "chi_sim", "--psm", str(psm), "tsv"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={"OMP_THREAD_LIMIT": "1"},
+        )
     words = []
     for line in proc.stdout.splitlines()[1:]:
         f = line.split("\t")
@@ -144,6 +155,7 @@ def _require() -> None:
 
 # --- one page ---------------------------------------------------------------------
 
+
 def _ink_lines(ink, box, margin: int = 4) -> list[tuple[int, int, int, int]]:
     """Text lines inside one cell: rectangles of real ink (specks and rule remnants dropped)."""
     import cv2
@@ -162,7 +174,7 @@ def _ink_lines(ink, box, margin: int = 4) -> list[tuple[int, int, int, int]]:
             continue
         if (w > 0.8 * sub.shape[1] and h <= 6) or (h > 0.8 * sub.shape[0] and w <= 6):  # a rule's remnant
             continue
-        keep[y:y + h] = True
+        keep[y : y + h] = True
         cols.append((x, y, x + w, y + h))
     if not cols:
         return []
@@ -262,7 +274,7 @@ def _crop(page, box: tuple[int, int, int, int], pad: int = 3):
     import cv2
 
     x0, y0, x1, y1 = box
-    return cv2.cvtColor(page[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad], cv2.COLOR_GRAY2BGR)
+    return cv2.cvtColor(page[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad], cv2.COLOR_GRAY2BGR)
 
 
 def _prose_boxes(ink, tables, shape) -> list[tuple[int, int, int, int]]:
@@ -271,11 +283,12 @@ def _prose_boxes(ink, tables, shape) -> list[tuple[int, int, int, int]]:
 
     ink = ink.copy()
     for t in tables:
-        ink[max(0, t.y0 - 3):t.y1 + 4, max(0, t.x0 - 3):t.x1 + 4] = 0
+        ink[max(0, t.y0 - 3) : t.y1 + 4, max(0, t.x0 - 3) : t.x1 + 4] = 0
     return _ink_lines(ink, Box(0, 0, 1, 1, 0, 0, shape[1], shape[0]), margin=8)
 
 
 # --- documents --------------------------------------------------------------------
+
 
 def _gray(image):
     import cv2
@@ -292,7 +305,6 @@ def read_image(data: bytes) -> Document:
     _require()
     import cv2
     import numpy as np
-
     from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS

@@ -6,6 +6,7 @@ the template's canonical label only when it is close (similarity ≥ MIN_RATIO) 
 choice is anchored on template order: section headings by their printed numeral,
 table rows by preferring the first close label at or after the previous row's.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,7 @@ def _ratio(a: str, b: str) -> float:
 
 
 def snap_heading(text: str) -> str:
-    """"三、收到和处理政府信息公开甲请情况" → the section's template label (numeral kept)."""
+    """ "三、收到和处理政府信息公开甲请情况" → the section's template label (numeral kept)."""
     m = _HEADING.match(text)
     if not m or len(m[2]) > 40:
         return text
@@ -93,12 +94,18 @@ def snap_grid(grid: Grid) -> Grid:
 
 def _follow_spans(before: list[list[Cell]], after: list[list[Cell]]) -> list[list[Cell]]:
     """A merged cell's copies carry the same text as its origin (left, else above)."""
-    changed = {b.text: a.text for rb, ra in zip(before, after) for b, a in zip(rb, ra)
-               if not b.span_copy and a.text != b.text}
+    changed = {
+        b.text: a.text
+        for rb, ra in zip(before, after)
+        for b, a in zip(rb, ra)
+        if not b.span_copy and a.text != b.text
+    }
     if not changed:
         return after
-    return [[Cell(changed.get(c.text, c.text), True, c.confidence) if c.span_copy else c for c in row]
-            for row in after]
+    return [
+        [Cell(changed.get(c.text, c.text), True, c.confidence) if c.span_copy else c for c in row]
+        for row in after
+    ]
 
 
 def snap(blocks: list[Paragraph | Grid]) -> list[Paragraph | Grid]:

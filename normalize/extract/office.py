@@ -6,6 +6,7 @@ would orphan) and the folder removed.  TIMEOUT_S stays below the per-file limit 
 `ogi normalize` (ogi/workers.py), so a slow conversion is reported as a conversion
 timeout rather than as a killed worker.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,12 @@ def _limit_memory() -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = MEMORY_BYTES if hard == resource.RLIM_INFINITY else min(MEMORY_BYTES, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-INSTALL_HINT = ("LibreOffice is not installed; install it to read DOC/WPS files "
-                "(Debian/Ubuntu: apt-get install libreoffice-writer-nogui)")
+
+
+INSTALL_HINT = (
+    "LibreOffice is not installed; install it to read DOC/WPS files "
+    "(Debian/Ubuntu: apt-get install libreoffice-writer-nogui)"
+)
 
 
 def soffice() -> str | None:
@@ -51,8 +56,17 @@ def convert(data: bytes, suffix: str, target: str = "docx") -> bytes:
         src = Path(tmp) / f"in{suffix}"
         src.write_bytes(data)
         profile = Path(tmp) / "profile"
-        cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-               "--convert-to", target, "--outdir", str(Path(tmp) / "out"), str(src)]
+        cmd = [
+            exe,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(Path(tmp) / "out"),
+            str(src),
+        ]
         _run(cmd, {**os.environ, "HOME": tmp})
         out = list((Path(tmp) / "out").glob(f"*.{target}"))
         if not out:
@@ -64,8 +78,14 @@ def convert(data: bytes, suffix: str, target: str = "docx") -> bytes:
 
 def _run(cmd: list[str], env: dict[str, str]) -> None:
     """Run LibreOffice in a new process group; on timeout kill the whole group."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                            start_new_session=True, preexec_fn=_limit_memory)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+        preexec_fn=_limit_memory,
+    )
     if GROUP_HOOK:
         GROUP_HOOK(proc.pid)
     try:

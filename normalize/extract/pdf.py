@@ -11,6 +11,7 @@ top of every page are dropped.  No text on pages that carry images means a scan:
 Hostile files are bounded before the expensive step: streams that inflate past a cap,
 too many pages, or too many objects on a page fail with a clear error.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,10 @@ from ..document import Cell, Document, Grid, Paragraph
 from . import pdf_grid
 from .errors import ExtractError
 
-_FOOTER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|"
-                     r"\d{1,3}\s*/\s*\d{1,3})\s*$")
+_FOOTER = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|"
+    r"\d{1,3}\s*/\s*\d{1,3})\s*$"
+)
 MAX_PAGES = 400
 MAX_OBJECTS_PER_PAGE = 100_000  # page objects, inside forms too (a dense real page has ~2,000)
 MAX_STREAM_BYTES = 2 * 1024 * 1024  # one inflated drawing stream (real pages: under 60 kB)
@@ -34,6 +37,7 @@ _HEADER_LEN = 40  # a running header/footer is a short line
 @dataclass
 class _Page:
     """One page's blocks in reading order (lines and tables), before noise is dropped."""
+
     blocks: list[str | pdf_grid.Table] = field(default_factory=list)
     chars: int = 0
 
@@ -41,8 +45,10 @@ class _Page:
 # --- bounds ---------------------------------------------------------------------------------
 
 _STREAM = re.compile(rb"stream\r?\n")
-_SKIP_STREAM = re.compile(rb"/Subtype\s*/Image|/FontFile|/Length[123]\b|/Type\s*/(?:XRef|ObjStm|EmbeddedFile)"
-                          rb"|/Subtype\s*/(?:Type1C|CIDFontType0C|OpenType|XML)")
+_SKIP_STREAM = re.compile(
+    rb"/Subtype\s*/Image|/FontFile|/Length[123]\b|/Type\s*/(?:XRef|ObjStm|EmbeddedFile)"
+    rb"|/Subtype\s*/(?:Type1C|CIDFontType0C|OpenType|XML)"
+)
 
 
 def check_content_size(data: bytes) -> None:
@@ -55,12 +61,12 @@ def check_content_size(data: bytes) -> None:
     total = 0
     for m in _STREAM.finditer(data):
         start = m.end()
-        head = data[max(0, m.start() - 2048):m.start()]
-        head = head[head.rfind(b"obj") + 3:] if b"obj" in head else head
+        head = data[max(0, m.start() - 2048) : m.start()]
+        head = head[head.rfind(b"obj") + 3 :] if b"obj" in head else head
         if _SKIP_STREAM.search(head):
             continue
         end = data.find(b"endstream", start)
-        raw = data[start:end if end >= 0 else len(data)]
+        raw = data[start : end if end >= 0 else len(data)]
         if b"FlateDecode" in head or b"/Fl " in head or b"/Fl]" in head:
             try:
                 size = len(zlib.decompressobj().decompress(raw, MAX_STREAM_BYTES + 1))
@@ -69,12 +75,17 @@ def check_content_size(data: bytes) -> None:
         else:
             size = len(raw)
         if size > MAX_STREAM_BYTES:
-            raise ExtractError("too_large", f"a drawing stream inflates past {MAX_STREAM_BYTES // 2**20} MB "
-                                            "(a decompression bomb or a page no report has); not read")
+            raise ExtractError(
+                "too_large",
+                f"a drawing stream inflates past {MAX_STREAM_BYTES // 2**20} MB "
+                "(a decompression bomb or a page no report has); not read",
+            )
         total += size
         if total > MAX_CONTENT_BYTES:
-            raise ExtractError("too_large", f"the pages' drawing streams inflate past "
-                                            f"{MAX_CONTENT_BYTES // 2**20} MB in total; not read")
+            raise ExtractError(
+                "too_large",
+                f"the pages' drawing streams inflate past {MAX_CONTENT_BYTES // 2**20} MB in total; not read",
+            )
 
 
 def _count_objects(page, pdfium_c) -> int:
@@ -90,12 +101,15 @@ def _count_objects(page, pdfium_c) -> int:
 
 # --- pages ----------------------------------------------------------------------------------
 
+
 def page_needs_ocr(page, printed_chars: int, pdfium_c) -> bool:
     """A page with (almost) no text layer but an image on it is a scan that OCR must read."""
     if printed_chars >= 5:
         return False
-    return any(pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(page.raw, i))
-               == pdfium_c.FPDF_PAGEOBJ_IMAGE for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)))
+    return any(
+        pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(page.raw, i)) == pdfium_c.FPDF_PAGEOBJ_IMAGE
+        for i in range(pdfium_c.FPDFPage_CountObjects(page.raw))
+    )
 
 
 def _text_path(textpage) -> list[str]:
@@ -107,13 +121,15 @@ def _text_path(textpage) -> list[str]:
 def _read_page(page, pdfium_c, number: int) -> tuple[_Page, bool]:
     """One page → its blocks; True when the page is a scan (no text, an image)."""
     if _count_objects(page, pdfium_c) > MAX_OBJECTS_PER_PAGE:
-        raise ExtractError("too_large", f"page {number} draws more than {MAX_OBJECTS_PER_PAGE} objects; "
-                                        "not read")
+        raise ExtractError(
+            "too_large", f"page {number} draws more than {MAX_OBJECTS_PER_PAGE} objects; not read"
+        )
     textpage = page.get_textpage()
     try:
         if pdfium_c.FPDFText_CountChars(textpage.raw) > MAX_CHARS_PER_PAGE:
-            raise ExtractError("too_large", f"page {number} shows more than {MAX_CHARS_PER_PAGE} characters; "
-                                            "not read")
+            raise ExtractError(
+                "too_large", f"page {number} shows more than {MAX_CHARS_PER_PAGE} characters; not read"
+            )
         chars = pdf_grid.page_chars(textpage, pdfium_c)
         out = _Page(chars=len(chars))
         if len(chars) < 5:
@@ -158,8 +174,12 @@ def _assemble(pages: list[_Page]) -> list[Paragraph | Grid]:
     for p in pages:
         for k, b in enumerate(p.blocks):
             prev = blocks[-1] if blocks else None
-            if k == 0 and isinstance(b, pdf_grid.Table) and isinstance(prev, pdf_grid.Table) \
-                    and pdf_grid.continues(prev, b):
+            if (
+                k == 0
+                and isinstance(b, pdf_grid.Table)
+                and isinstance(prev, pdf_grid.Table)
+                and pdf_grid.continues(prev, b)
+            ):
                 blocks[-1] = pdf_grid.join(prev, b)
             else:
                 blocks.append(b)
@@ -183,8 +203,9 @@ def read_pdf(data: bytes) -> Document:
         if n == 0:
             raise ExtractError("bad_pdf", "the PDF has no pages (truncated or damaged)")
         if n > MAX_PAGES:
-            raise ExtractError("too_large", f"the PDF has {n} pages; reports have far fewer and the limit is "
-                                            f"{MAX_PAGES}")
+            raise ExtractError(
+                "too_large", f"the PDF has {n} pages; reports have far fewer and the limit is {MAX_PAGES}"
+            )
         pages: list[_Page] = []
         scanned: list[int] = []  # pages that are images (no text layer, or a caption on a scan): OCR
         for i in range(n):
@@ -233,7 +254,7 @@ def _scanned(page, chars: int) -> bool:
     if not boxes or chars < 5:
         return bool(boxes)
     w, h = page.get_size()
-    return sum((r - l) * (t - b) for l, b, r, t in boxes) >= 0.3 * w * h
+    return sum((r - left) * (t - b) for left, b, r, t in boxes) >= 0.3 * w * h
 
 
 def _ocr(pdf, scanned: list[int], chars: int) -> tuple[dict[int, list], str | None]:
@@ -248,7 +269,7 @@ def _ocr(pdf, scanned: list[int], chars: int) -> tuple[dict[int, list], str | No
     why = ocr.missing()
     if why is not None and chars < 20:
         raise ExtractError("needs_ocr", f"image-only PDF (scanned 图片版): no text layer; {why}")
-    blocks = ocr.ocr_pdf_pages(pdf, scanned[:ocr.MAX_PAGES]) if why is None else {}
+    blocks = ocr.ocr_pdf_pages(pdf, scanned[: ocr.MAX_PAGES]) if why is None else {}
     unread = [i + 1 for i in scanned if i not in blocks]
     if not unread:
         return blocks, None

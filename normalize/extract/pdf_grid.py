@@ -9,6 +9,7 @@ is the same `Grid` the HTML and DOCX readers make (merged cells expanded as span
 
 Coordinates are PDF points with y growing upwards, as pdfium reports them.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -40,6 +41,7 @@ class Char(NamedTuple):
 
 class Rule(NamedTuple):
     """An axis-aligned line: `pos` is y for horizontal rules, x for vertical ones."""
+
     pos: float
     lo: float
     hi: float
@@ -48,6 +50,7 @@ class Rule(NamedTuple):
 @dataclass
 class PCell:
     """A cell while tables are assembled; `full` = its last line runs to the right edge."""
+
     text: str
     copy: bool = False
     full: bool = False
@@ -73,6 +76,7 @@ class Table:
 
 
 # --- characters -------------------------------------------------------------------------------
+
 
 def page_chars(textpage, pdfium_c) -> list[Char]:
     """Printed characters with their loose boxes (pdfium's generated spaces/breaks dropped)."""
@@ -104,6 +108,7 @@ def page_chars(textpage, pdfium_c) -> list[Char]:
 
 
 # --- ruling lines -----------------------------------------------------------------------------
+
 
 def _matrix(obj, pdfium_c) -> tuple[float, ...]:
     m = pdfium_c.FS_MATRIX()
@@ -174,8 +179,12 @@ def page_rules(page, pdfium_c, max_objects: int) -> tuple[list[Rule], list[Rule]
             if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
                 _add_path(obj, m, pdfium_c, hs, vs)
             elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 4:
-                walk(pdfium_c.FPDFFormObj_CountObjects(obj),
-                     lambda k, o=obj: pdfium_c.FPDFFormObj_GetObject(o, k), m, depth + 1)
+                walk(
+                    pdfium_c.FPDFFormObj_CountObjects(obj),
+                    lambda k, o=obj: pdfium_c.FPDFFormObj_GetObject(o, k),
+                    m,
+                    depth + 1,
+                )
 
     raw = page.raw
     walk(pdfium_c.FPDFPage_CountObjects(raw), lambda k: pdfium_c.FPDFPage_GetObject(raw, k), None, 0)
@@ -201,6 +210,7 @@ def _merge(rules: list[Rule]) -> list[Rule]:
 
 
 # --- tables -----------------------------------------------------------------------------------
+
 
 def _clusters(values: list[float]) -> list[float]:
     out: list[float] = []
@@ -295,8 +305,14 @@ def join_lines(lines: list[str], wrapped: list[bool] | None = None) -> str:
     """
     text = ""
     for i, line in enumerate(lines):
-        if text and text[-1].isascii() and text[-1].isalnum() and line[0].isascii() and line[0].isalnum() \
-                and not (wrapped and wrapped[i - 1]):
+        if (
+            text
+            and text[-1].isascii()
+            and text[-1].isalnum()
+            and line[0].isascii()
+            and line[0].isalnum()
+            and not (wrapped and wrapped[i - 1])
+        ):
             text += " "
         text += line
     return text
@@ -310,8 +326,9 @@ def _cell(chars: list[Char], right: float) -> PCell:
         return PCell("")
     lines = text_lines(chars)
     # the next line's first character would not have fitted at the end of this line
-    wrapped = [nxt[0].x1 - nxt[0].x0 > right - cur[-1].x1 - _PAD
-               for (_, cur), (_, nxt) in zip(lines, lines[1:])]
+    wrapped = [
+        nxt[0].x1 - nxt[0].x0 > right - cur[-1].x1 - _PAD for (_, cur), (_, nxt) in zip(lines, lines[1:])
+    ]
     end = lines[-1][1][-1]  # no room after the last character for one more like it: a cut may follow
     return PCell(join_lines([t for t, _ in lines], wrapped), full=right - end.x1 - _PAD < end.x1 - end.x0)
 
@@ -379,6 +396,7 @@ def page_tables(hs: list[Rule], vs: list[Rule], chars: list[Char]) -> tuple[list
 
 # --- across pages -----------------------------------------------------------------------------
 
+
 def _regrid(table: Table, xs: list[float]) -> list[list[PCell]]:
     """The table's rows over finer column boundaries `xs` (new columns are span copies)."""
     if len(xs) == len(table.xs):
@@ -426,7 +444,7 @@ def _split_row(a: list[PCell], b: list[PCell]) -> bool:
             if not (x.full and not _starts_item(y.text)):
                 return False
             cut = True
-    a_vals = any(c.text for c in a[len(a) // 2:])
+    a_vals = any(c.text for c in a[len(a) // 2 :])
     b_labels = any(c.text for c in b[: max(1, len(b) // 3)])
     return cut or (not a_vals and not b_labels and any(c.text for c in b))
 
@@ -441,8 +459,14 @@ def join(first: Table, second: Table) -> Table:
         k += 1
     rest = rest[k:]
     if rest and _split_row(top[-1], rest[0]):
-        merged = [PCell(join_lines([t for t in (x.text, y.text) if t], [x.full]), x.copy and y.copy,
-                        y.full or not y.text) for x, y in zip(top[-1], rest[0])]
+        merged = [
+            PCell(
+                join_lines([t for t in (x.text, y.text) if t], [x.full]),
+                x.copy and y.copy,
+                y.full or not y.text,
+            )
+            for x, y in zip(top[-1], rest[0])
+        ]
         top = top[:-1] + [merged]
         rest = rest[1:]
     _carry_labels(top[-1], rest)

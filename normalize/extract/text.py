@@ -10,6 +10,7 @@ Shapes recognised, line by line:
   the mapper then splits run-together digits only where the identities allow.
 Page furniture (`— 5 —`, `第 3 页 共 9 页`) is dropped: it is never a value.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Template knowledge (rows, labels, metrics, identities) loaded from data files."""
+
 from __future__ import annotations
 
 import csv

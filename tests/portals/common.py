@@ -6,8 +6,8 @@ import io
 import json
 import random
 import zipfile
-from urllib.parse import parse_qs, urlparse
 from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlparse
 
 import synth
 from portal import CORPUS, PortalServer, Route

@@ -79,8 +79,10 @@ def build_getpage(srv: PortalServer, rng: random.Random) -> Column:
     items = _items(srv, rng, col, 33, "link", colid)
     rows = [f'<tr><td><a href="{h}" title="{t}">{t}</a></td><td>{d}</td></tr>' for h, t, d in items]
     pages = math.ceil(len(rows) / PER_PAGE)
-    nextgroup = (f"/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid={webid}&path=/&columnid={colid}"
-                 f"&unitid={unit}&permissiontype=0")
+    nextgroup = (
+        f"/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid={webid}&path=/&columnid={colid}"
+        f"&unitid={unit}&permissiontype=0"
+    )
     column = page(
         "年报",
         f"""<div id="{unit}"><script type="text/xml"><datastore>

@@ -23,8 +23,10 @@ def build(srv: PortalServer, rng: random.Random) -> Column:
     col.never += [p for p, _, _ in notices]
     items = mixed(rng, [(r.url.replace(srv.base, ""), r.title, r.date) for r in col.reports], notices)
     pages = chunks(items, ROWS)
-    query = ("{'webId':'3185','pageId':'1229735113','tagId':'信息列表',"
-             "'tplSetId':'fc2a84bb56b14e5b9b1d9f2d2c9f1a5e'}")
+    query = (
+        "{'webId':'3185','pageId':'1229735113','tagId':'信息列表',"
+        "'tplSetId':'fc2a84bb56b14e5b9b1d9f2d2c9f1a5e'}"
+    )
     first = "".join(li(h, t, d) for h, t, d in pages[0])
     srv.add(
         "/col/col1229735113/index.html",
