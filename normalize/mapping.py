@@ -62,6 +62,9 @@ def map_stream(stream: Stream, year: int | None = None, doc: Document | None = N
     out = Mapped()
     secs = {int(h.key): h for h in find_sections(t)}
     out.sections = list(secs.values())
+    if year is not None and year < 2019:  # the national tables start with the 2019 reports
+        out.template = "pre2019"
+        return out
     n = len(t)
     req_rows = TEMPLATE["requests"]["rows"]
     first_req = _first(req_rows[0]["labels"], t, 0, n)
@@ -89,8 +92,6 @@ def map_stream(stream: Stream, year: int | None = None, doc: Document | None = N
         out.template = active_tpl
     elif out.requests_variant:
         out.template = out.requests_variant
-    elif year is not None and year < 2019:
-        out.template = "pre2019"
     else:
         out.template = "unknown"
     return out

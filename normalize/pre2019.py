@@ -363,13 +363,11 @@ def apply(
 ) -> Pre2019 | None:
     """Fill `meta` for a pre-2019 report and return its figures; None for any other report.
 
-    A report is pre-2019 when its year is before 2019, when the template detector says so, or
+    A report is pre-2019 when the template detector says so (its year is before 2019), or
     when it found no national table and the pre-2019 title reader finds a year before 2019
     (a title broken in two).
     """
-    if year is not None and year < 2019:
-        pass  # the national templates start with the 2019 reports, whatever tables look alike
-    elif template == "unknown" and year is None:
+    if template == "unknown" and year is None:
         year = find_year(stream.text)
         if year is None or year >= 2019:
             return None
