@@ -82,7 +82,7 @@ class Hostile:
             "OGI_HOSTS_ONLY": "true",
             "OGI_ROBOTS_TIMEOUT": "1",
             "OGI_MAX_LISTING_PAGES": "25",
-            "DOWNLOAD_TIMEOUT": "2",
+            "DOWNLOAD_TIMEOUT": "5",  # a silent host still times out; a loaded CI machine answers in time
             "CLOSESPIDER_TIMEOUT": "60",
         }
         return [x for k, v in sets.items() for x in ("--set", f"{k}={v}")]
