@@ -145,9 +145,7 @@ def bench_html_processes(n: int) -> None:
             subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
             return time.perf_counter() - t0
 
-        ours = run(
-            [sys.executable, "-m", "ogi.cli", "normalize", str(src), "--out", str(Path(tmp) / "parquet")]
-        )
+        ours = run([sys.executable, "-m", "ogi", "normalize", str(src), "--out", str(Path(tmp) / "parquet")])
         base = run([sys.executable, "-c", _READ_HTML, str(src)])
     print(
         f"HTML  {n} pages as whole processes: ogi normalize {ours:.1f} s | "

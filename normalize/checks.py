@@ -44,41 +44,34 @@ def _outcome_rows(found: dict) -> list[str]:
     return _OUTCOMES_2019
 
 
+def _values(found: dict, metrics, applicant: str | None) -> list[float] | None:
+    """The cells of `metrics` in one column, or None unless every one was found."""
+    out = [found.get((m, applicant)) for m in metrics]
+    return None if None in out else out
+
+
 def evaluate(found: dict[tuple[str, str | None], float]) -> list[Check]:
     """`found` maps (metric, applicant) → value (blank = 0) for every cell found."""
     checks: list[Check] = []
-    has = lambda m, a: (m, a) in found  # noqa: E731
     outcomes = _outcome_rows(found)
     for a in APPLICANTS:
-        if all(has(m, a) for m in _BALANCE):
-            checks.append(
-                Check(
-                    "requests.balance",
-                    a,
-                    found[("requests.total", a)] + found[("requests.carried_forward", a)],
-                    found[("requests.new", a)] + found[("requests.carried_over", a)],
-                )
-            )
-        if has("requests.total", a) and all(has(m, a) for m in outcomes):
-            checks.append(
-                Check(
-                    "requests.outcomes_sum",
-                    a,
-                    found[("requests.total", a)],
-                    sum(found[(m, a)] for m in outcomes),
-                )
-            )
+        balance = _values(found, _BALANCE, a)
+        if balance is not None:
+            new, carried_over, total, carried_forward = balance
+            checks.append(Check("requests.balance", a, total + carried_forward, new + carried_over))
+        total = found.get(("requests.total", a))
+        parts = _values(found, outcomes, a) if total is not None else None
+        if parts is not None:
+            checks.append(Check("requests.outcomes_sum", a, total, sum(parts)))
     metrics = dict.fromkeys(m for (m, a) in found if a is not None)
     for m in metrics:
-        if all(has(m, a) for a in APPLICANTS):
-            checks.append(
-                Check("requests.row_sum", m, found[(m, "total")], sum(found[(m, a)] for a in APPLICANTS[:-1]))
-            )
+        row = [found.get((m, a)) for a in APPLICANTS]  # the six applicant columns, then the total
+        if None not in row:
+            checks.append(Check("requests.row_sum", m, row[-1], sum(row[:-1])))
     for group, ms in TEMPLATE["appeals"]["groups"].items():
-        if all(has(m, None) for m in ms):
-            checks.append(
-                Check("appeals.group_sum", group, found[(ms[4], None)], sum(found[(m, None)] for m in ms[:4]))
-            )
+        cells = _values(found, ms, None)
+        if cells is not None:
+            checks.append(Check("appeals.group_sum", group, cells[4], sum(cells[:4])))
     return checks
 
 

@@ -42,36 +42,41 @@ class Document:
         return [b for b in self.blocks if isinstance(b, Grid)]
 
 
+_new_cell = tuple.__new__  # Cell(text) without NamedTuple's keyword handling: grids hold many cells
+
+
 def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
     """Expand (text, rowspan, colspan) cells into a rectangular grid of Cells.
 
     Copies are marked `span_copy` so a merged label or value is counted once.
     """
-    if all(rs == 1 and cs == 1 for row in rows for _, rs, cs in row):
-        return [[Cell(text) for text, _, _ in row] for row in rows]
     grid: list[list[Cell]] = []
-    pending: dict[tuple[int, int], Cell] = {}  # cells carried down by rowspan
+    carried: dict[int, dict[int, Cell]] = {}  # row → {column: copy} carried down by rowspan
     for r, row in enumerate(rows):
+        held = carried.pop(r, None)
         out: list[Cell] = []
         c = 0
         for text, rs, cs in row:
-            while pending and (r, c) in pending:
-                out.append(pending.pop((r, c)))
-                c += 1
-            out.append(Cell(text))
+            if held:
+                while c in held:
+                    out.append(held.pop(c))
+                    c += 1
+            out.append(_new_cell(Cell, (text, False, None)))
             if cs > 1:
                 cs = min(cs, 100)
-                out.extend([Cell(text, True)] * (cs - 1))
+                copy = _new_cell(Cell, (text, True, None))
+                out.extend([copy] * (cs - 1))
             if rs > 1:
-                copy = Cell(text, True)
+                copy = _new_cell(Cell, (text, True, None))
                 for dr in range(1, min(rs, 500)):
+                    below = carried.setdefault(r + dr, {})
                     for dc in range(cs):
-                        pending[(r + dr, c + dc)] = copy
+                        below[c + dc] = copy
             c += cs
-        if pending:  # carried cells at the end of this row (or past a short row)
-            for key in sorted(k for k in pending if k[0] == r):
-                while len(out) < key[1]:
-                    out.append(Cell(""))
-                out.append(pending.pop(key))
+        if held:  # carried cells at the end of this row (or past a short row)
+            for col in sorted(held):
+                while len(out) < col:
+                    out.append(_new_cell(Cell, ("", False, None)))
+                out.append(held[col])
         grid.append(out)
     return grid

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .locate import Hit
-from .values import CellError, parse_cell
+from .values import NULL_MARKERS, CellError, clean, parse_cell
 
 AMBIGUOUS = "ambiguous: cell borders lost and the identities allow several splits"
 UNREADABLE = "unreadable cell"
@@ -24,6 +24,9 @@ class Fact(NamedTuple):
     raw: str | None
     note: str | None = None
     confidence: float | None = None  # 0–1 when the cell's text came from OCR (interfaces.md #2)
+
+
+_new_fact = tuple.__new__  # Fact(...) without NamedTuple's keyword handling: ~200 per report
 
 
 @dataclass
@@ -49,7 +52,7 @@ class Mapped:
     ) -> None:
         if unit is None and raw.isdigit() and raw.isascii() and len(raw) <= 15:  # the common case, inline
             value = float(raw)
-            self.facts.append(Fact(metric, applicant, value, raw, None, confidence))
+            self.facts.append(_new_fact(Fact, (metric, applicant, value, raw, None, confidence)))
             self.cells_found += 1
             self.found[(metric, applicant)] = value
             return
@@ -63,6 +66,23 @@ class Mapped:
         self.facts.append(Fact(metric, applicant, value, raw.strip(), None, confidence))
         self.cells_found += 1
         self.found[(metric, applicant)] = 0.0 if value is None else value
+
+    def add_cells(self, metric: str, applicants, cells) -> None:
+        """A row of grid cells (one per applicant, or per column for table 四): `add` for each,
+        with the common case (plain digits) inline, as a report holds some 200 of them."""
+        facts, found, new = self.facts, self.found, _new_fact
+        for applicant, (raw, _, confidence) in zip(applicants, cells):  # Cell(text, span_copy, confidence)
+            if raw.isdigit() and raw.isascii() and len(raw) <= 15:
+                value = float(raw)
+                facts.append(new(Fact, (metric, applicant, value, raw, None, confidence)))
+                self.cells_found += 1
+                found[(metric, applicant)] = value
+            elif not raw or clean(raw) in NULL_MARKERS:  # blank, "/", "—": a cell without a number
+                facts.append(new(Fact, (metric, applicant, None, raw.strip(), None, confidence)))
+                self.cells_found += 1
+                found[(metric, applicant)] = 0.0
+            else:
+                self.add(metric, applicant, raw, None, confidence)
 
     def unresolved(self, metric: str, applicants: list[str | None], raw: str, note: str = AMBIGUOUS) -> None:
         for a in applicants:

@@ -72,11 +72,16 @@ def _appeal_words() -> tuple[str, ...]:
     )  # 总计 heads table 三 too
 
 
+@lru_cache(maxsize=1)
+def _group_words() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    named = TEMPLATE["appeals"]["group_words"].items()
+    return tuple((g, tuple(compact(w) for w in words)) for g, words in named)
+
+
 def _appeal_hint(text: str) -> str | None:
     """Which group of table 四 a sub-table header names, if exactly one."""
     c = compact(text)
-    named = TEMPLATE["appeals"]["group_words"].items()
-    hits = {g for g, words in named if any(compact(w) in c for w in words)}
+    hits = {g for g, words in _group_words() if any(w in c for w in words)}
     if "litigation_after_review" in hits or "litigation_direct" in hits:
         hits.discard("review")  # "复议后起诉" also contains 复议
     return hits.pop() if len(hits) == 1 else None

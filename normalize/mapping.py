@@ -227,8 +227,7 @@ def _requests_from_grid(rows: list[GridRow], out: Mapped) -> bool:
             out.unresolved(metric, list(APPLICANTS), cells, note)
             out.problems.append(f"{metric}: cells do not line up with the applicant columns ({cells!r})")
             continue
-        for applicant, cell in zip(APPLICANTS, cells):
-            out.add(metric, applicant, cell.text, None, getattr(cell, "confidence", None))
+        out.add_cells(metric, APPLICANTS, cells)
     return True
 
 

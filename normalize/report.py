@@ -117,7 +117,8 @@ def _map(doc, meta: dict[str, Any], prov: Provenance) -> Report:
     meta["synthetic"] = is_synthetic(stream.text)
     title_agency, title_year = find_title(stream.text, doc.title)
     sig_agency, sig_date = find_signature(stream.text)
-    meta["agency"] = choose_agency(title_agency, sig_agency, find_opening(stream.text))
+    opening = None if title_agency or sig_agency else find_opening(stream.text)  # the last resort only
+    meta["agency"] = choose_agency(title_agency, sig_agency, opening)
     meta.update(resolve_place(meta["agency"], prov.region_code).columns())
     year = find_year(stream.text, title_year)
     meta["year"] = year

@@ -26,6 +26,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -78,40 +79,48 @@ class OutputError(Exception):
     """The output folder cannot be written as asked (locked, or an empty run would erase it)."""
 
 
-def report_rows(report: Report) -> dict[str, list[dict]]:
-    """The rows one report contributes to each table (a new report is its own current version)."""
-    rid, year = report.report_id, report.meta.get("year")
-    meta = {k: report.meta.get(k) for k in REPORTS.names}
-    meta.update(version=1, is_current=True, superseded_by=None)
+Columns = dict[str, dict[str, list]]  # table → column → values: what one report adds
+
+
+def report_columns(report: Report) -> Columns:
+    """The rows one report contributes to each table, column by column (a new report is its own
+    current version).  Columns, not row dicts: they pickle small on their way from a worker and
+    become Arrow arrays without a per-row conversion (pa.Table.from_pylist was most of a run's
+    time in the parent)."""
+    rid, year, meta = report.report_id, report.meta.get("year"), report.meta
+    reports = {k: [meta.get(k)] for k in REPORTS.names}
+    reports.update(version=[1], is_current=[True], superseded_by=[None])
+    facts = report.facts
+    n = len(facts)
+    metric, applicant, value, raw, note, confidence = (list(c) for c in zip(*facts)) if n else ([],) * 6
+    checks = report.checks
+    sections = report.sections
     return {
-        "reports": [meta],
-        "facts": [
-            {
-                "report_id": rid,
-                "year": year,
-                "metric": f.metric,
-                "applicant": f.applicant,
-                "value": f.value,
-                "raw": f.raw,
-                "note": f.note,
-                "ocr_confidence": f.confidence,
-            }
-            for f in report.facts
-        ],
-        "checks": [
-            {
-                "report_id": rid,
-                "rule": c.rule,
-                "subject": c.subject,
-                "expected": c.expected,
-                "actual": c.actual,
-                "ok": c.ok,
-            }
-            for c in report.checks
-        ],
-        "sections": [
-            {"report_id": rid, "section": s, "heading": h, "text": t} for s, h, t in report.sections
-        ],
+        "reports": reports,
+        "facts": {
+            "report_id": [rid] * n,
+            "year": [year] * n,
+            "metric": metric,
+            "applicant": applicant,
+            "value": value,
+            "raw": raw,
+            "note": note,
+            "ocr_confidence": confidence,
+        },
+        "checks": {
+            "report_id": [rid] * len(checks),
+            "rule": [c.rule for c in checks],
+            "subject": [c.subject for c in checks],
+            "expected": [c.expected for c in checks],
+            "actual": [c.actual for c in checks],
+            "ok": [c.ok for c in checks],
+        },
+        "sections": {
+            "report_id": [rid] * len(sections),
+            "section": [sec for sec, _, _ in sections],
+            "heading": [h for _, h, _ in sections],
+            "text": [t for _, _, t in sections],
+        },
     }
 
 
@@ -230,6 +239,10 @@ def has_rows(root: Path, tables: tuple[str, ...] = ("reports",)) -> bool:
     return any(pq.ParquetFile(p).metadata.num_rows for t in tables for p in _parts(root / t))
 
 
+def _empty_buffers() -> dict[str, dict[str, list]]:
+    return {t: {name: [] for name in schema.names} for t, schema in ALL_SCHEMAS.items()}
+
+
 class Store:
     """An output folder opened for one run: appends batches, or stages a rebuild and swaps it in."""
 
@@ -268,10 +281,13 @@ class Store:
         self.batch = batch
         self.run = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
         self.batches = 0
-        self.buffers: dict[str, list[dict]] = {t: [] for t in ALL_SCHEMAS}
+        self.buffers = _empty_buffers()
         self.pending = 0
         self.seen: set[str] = set()
         self.closed = False
+        # pyarrow imports pandas the first time it converts Python lists (~0.25 s): let that
+        # happen now, beside the workers starting, rather than in the first flush.
+        threading.Thread(target=pa.array, args=([0],), name="ogi-arrow-warm").start()
 
     # -- what is already done --------------------------------------------------------------------
     def done_keys(self) -> set[str]:
@@ -282,15 +298,19 @@ class Store:
         return keys
 
     # -- adding ----------------------------------------------------------------------------------
-    def add(self, rows: dict[str, list[dict]] | None, done: dict) -> None:
-        """Buffer one document: its table rows (None when it is not a report) and its done row."""
+    def add(self, columns: Columns | None, done: dict) -> None:
+        """Buffer one document: its tables' columns (None when it is not a report) and its done row."""
         rid = done["report_id"]
-        written = rows is not None and rid not in self.seen  # the same bytes twice: one report
-        self.buffers[DONE].append({**done, "written": written and done.get("written", True)})
+        written = columns is not None and rid not in self.seen  # the same bytes twice: one report
+        row = {**done, "written": written and done.get("written", True)}
+        for name, value in row.items():
+            self.buffers[DONE][name].append(value)
         if written:
             self.seen.add(rid)
-            for table, table_rows in rows.items():
-                self.buffers[table].extend(table_rows)
+            for table, cols in columns.items():
+                buffer = self.buffers[table]
+                for name, values in cols.items():
+                    buffer[name].extend(values)
         self.pending += 1
         if self.pending >= self.batch:
             self.flush()
@@ -302,12 +322,13 @@ class Store:
         tmp = f".tmp-{self.run}-{self.batches:05d}"
         moves = []
         name = f"part-{self.run}-{self.batches:05d}.parquet"
-        for table, rows in self.buffers.items():
-            if not rows:
+        for table, cols in self.buffers.items():
+            schema = ALL_SCHEMAS[table]
+            if not cols[schema.names[0]]:
                 continue
-            _write(pa.Table.from_pylist(rows, schema=ALL_SCHEMAS[table]), self.out / tmp / table / name)
+            _write(pa.Table.from_pydict(cols, schema=schema), self.out / tmp / table / name)
             moves.append((f"{tmp}/{table}/{name}", f"{self.rel}/{table}/{name}"))
-            rows.clear()
+        self.buffers = _empty_buffers()
         state_ = None if self.staging else self.state
         commit(self.out, moves, [tmp], state_)
         self.batches += 1
@@ -347,8 +368,7 @@ class Store:
 
     def abort(self, keep_staging: bool = True) -> None:
         """Stop without committing the buffered batch (committed batches stay)."""
-        for rows in self.buffers.values():
-            rows.clear()
+        self.buffers = _empty_buffers()
         if self.staging and not keep_staging:
             shutil.rmtree(self.root, ignore_errors=True)
         self.close()
@@ -423,7 +443,7 @@ class DatasetWriter:
             self.store.abort(keep_staging=False)
 
     def add(self, report: Report, key: str | None = None) -> None:
-        self.store.add(report_rows(report), done_row(key or report.meta["sha256"], report))
+        self.store.add(report_columns(report), done_row(key or report.meta["sha256"], report))
 
 
 def write_reports(reports: Iterable[Report], out: Path, batch: int = 500) -> int:

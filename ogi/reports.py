@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SHOWN = [
     "report_id",
@@ -38,6 +41,8 @@ class Filters:
     agency: str | None = None
 
     def apply(self, reports: pd.DataFrame) -> pd.DataFrame:
+        import pandas as pd
+
         keep = pd.Series(True, index=reports.index)
         for col, want in (("province", self.province), ("city", self.city)):
             if want:
@@ -79,6 +84,8 @@ def load_reports(data_dir: Path) -> pd.DataFrame:
     path = Path(data_dir) / "parquet" / "reports"
     if not path.exists():
         raise click.ClickException(f"{path} not found: run `ogi demo`, `ogi run` or `ogi normalize` first")
+    import pandas as pd  # here, not at the top: `ogi normalize` starts without pandas
+
     return pd.read_parquet(path)
 
 

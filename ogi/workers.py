@@ -23,6 +23,7 @@ import signal
 import tempfile
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -30,9 +31,10 @@ from typing import Iterable, Iterator
 from normalize import Provenance, Report, normalize_bytes
 from normalize.extract import MAX_BYTES
 from normalize.report import _base_meta
-from normalize.write import done_row, report_rows
+from normalize.write import Columns, done_row, report_columns
 
 NO_TABLES = "no national template table"
+DEPTH = 2  # documents a worker holds: the one it reads and the next, waiting in its pipe
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class Task:
 
 @dataclass
 class Result:
-    rows: dict[str, list[dict]] | None  # None: not a report (a page that only links its attachment)
+    rows: Columns | None  # None: not a report (a page that only links its attachment)
     done: dict
     status: str
     checks_failed: int
@@ -93,7 +95,7 @@ def failed_report(task: Task, error: str) -> Report:
 
 def _result(task: Task, report: Report, restart: bool = False) -> Result:
     status, error = report.status, report.meta.get("error")
-    rows = report_rows(report)
+    rows = report_columns(report)
     if task.link_page and status == "failed" and NO_TABLES in (error or ""):
         rows = None  # a short page that only links its report: the attachment is the report
     return Result(
@@ -234,8 +236,8 @@ class _Worker:
         self.proc.start()
         child.close()
         self.ready = False
-        self.index: int | None = None
-        self.deadline = 0.0
+        self.queue: deque[int] = deque()  # indices sent, in order; the head is the one being read
+        self.deadline = 0.0  # when the head's time is up
 
     def check_ready(self) -> bool:
         """True once the worker has started (its first message); raises if it died starting."""
@@ -248,8 +250,16 @@ class _Worker:
         return self.ready
 
     def give(self, index: int, task: Task, seconds: float) -> None:
-        self.index, self.deadline = index, time.monotonic() + seconds
+        if not self.queue:  # an idle worker starts on it now
+            self.deadline = time.monotonic() + seconds
+        self.queue.append(index)
         self.conn.send(task)
+
+    def done_head(self, seconds: float) -> int:
+        """The head document is answered: the next one in the pipe starts now."""
+        index = self.queue.popleft()
+        self.deadline = time.monotonic() + seconds
+        return index
 
     def stop(self, kill: bool) -> None:
         """End the worker (and any LibreOffice it started); remove its scratch folder."""
@@ -290,9 +300,9 @@ def _remove_stale_scratch() -> None:
 
 
 def _context():
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["normalize", "normalize.write", "ogi.workers", "ogi.warm"])
-    return ctx
+    from ogi.launch import context  # the fork server may be running already (ogi/launch.py)
+
+    return context()
 
 
 def _death(proc) -> str:
@@ -304,12 +314,49 @@ def _death(proc) -> str:
     return f"crashed: the reader process exited with code {code}"
 
 
-def run(tasks: Iterable[Task], jobs: int = 0, limits: Limits = Limits()) -> Iterator[tuple[Task, Result]]:
-    """Normalise tasks in `jobs` worker processes (0: one per core); yield results in input order."""
+def _timeout(task: Task, limits: Limits) -> Result:
+    result = _result(
+        task,
+        failed_report(
+            task,
+            f"timeout: reading took longer than the per-file limit of {limits.seconds:g} s "
+            "(--timeout); stopped",
+        ),
+    )
+    result.seconds = limits.seconds
+    return result
+
+
+def _answer(w: _Worker, task: Task, limits: Limits) -> tuple[Result | None, bool]:
+    """The head document's result if there is one (or its failure if the worker died or ran
+    out of time), and whether the worker must be replaced."""
+    try:
+        if w.conn.poll():
+            result = w.conn.recv()
+            return result, result.restart
+    except (EOFError, OSError):
+        w.proc.join(5)
+        return _result(task, failed_report(task, _death(w.proc))), True
+    if time.monotonic() > w.deadline:
+        return _timeout(task, limits), True
+    return None, False
+
+
+def run(
+    tasks: Iterable[Task], jobs: int = 0, limits: Limits = Limits(), depth: int = DEPTH
+) -> Iterator[tuple[Task, Result]]:
+    """Normalise tasks in `jobs` worker processes (0: one per core); yield results in input order.
+
+    Each worker holds up to `depth` documents: the one it reads and the next ones waiting in
+    its pipe, so it never idles while the parent writes.  The time limit counts for the
+    document being read only (from when the one before it was answered).  When a worker has to
+    be replaced, the documents still waiting in its pipe go to the next free worker.
+    """
     jobs = jobs or os.cpu_count() or 1
     _remove_stale_scratch()
     ctx = _context()
     source = enumerate(tasks)
+    retry: deque[int] = deque()  # documents a replaced worker never started
     workers = [_Worker(ctx, limits) for _ in range(jobs)]
     given: dict[int, Task] = {}
     ready: dict[int, Result] = {}
@@ -318,63 +365,46 @@ def run(tasks: Iterable[Task], jobs: int = 0, limits: Limits = Limits()) -> Iter
     exhausted = False
     try:
         while True:
-            for _i, w in enumerate(workers):
-                if w.index is not None or exhausted or len(given) >= window or not w.check_ready():
-                    continue
-                try:
-                    index, task = next(source)
-                except StopIteration:
-                    exhausted = True
-                    break
-                given[index] = task
-                w.give(index, task, limits.seconds)
+            for w in sorted(workers, key=lambda w: len(w.queue)):
+                while len(w.queue) < depth and w.check_ready():
+                    if retry:
+                        index = retry.popleft()
+                    elif exhausted or len(given) >= window:
+                        break
+                    else:
+                        try:
+                            index, task = next(source)
+                        except StopIteration:
+                            exhausted = True
+                            break
+                        given[index] = task
+                    w.give(index, given[index], limits.seconds)
             while next_out in ready:
                 yield given.pop(next_out), ready.pop(next_out)
                 next_out += 1
-            busy = [w for w in workers if w.index is not None]
-            if not busy and exhausted:
+            busy = [w for w in workers if w.queue]
+            if not busy and exhausted and not retry:
                 return
             starting = [w for w in workers if not w.ready]
             wait = max(0.0, min(w.deadline for w in busy) - time.monotonic()) if busy else 1.0
             mp.connection.wait([w.conn for w in busy + starting], timeout=min(wait, 1.0))
             for i, w in enumerate(workers):
-                if w.index is None:
-                    continue
-                task = given[w.index]
-                result, replace = None, False
-                try:
-                    if w.conn.poll():
-                        result = w.conn.recv()
-                        replace = result.restart
-                except (EOFError, OSError):
-                    w.proc.join(5)
-                    result, replace = _result(task, failed_report(task, _death(w.proc))), True
-                if result is None and time.monotonic() > w.deadline:
-                    result, replace = (
-                        _result(
-                            task,
-                            failed_report(
-                                task,
-                                "timeout: reading took longer than the per-file limit of "
-                                f"{limits.seconds:g} s "
-                                "(--timeout); stopped",
-                            ),
-                        ),
-                        True,
-                    )
-                    result.seconds = limits.seconds
-                if result is None:
-                    continue
-                ready[w.index] = result
-                w.index = None
-                if replace:
-                    w.stop(kill=True)
-                    workers[i] = _Worker(ctx, limits)
+                while w.queue:
+                    result, replace = _answer(w, given[w.queue[0]], limits)
+                    if result is None:
+                        break
+                    ready[w.done_head(limits.seconds)] = result
+                    if replace:
+                        retry.extendleft(reversed(w.queue))  # never started: they go first, in order
+                        w.queue.clear()
+                        w.stop(kill=True)
+                        workers[i] = _Worker(ctx, limits)
+                        break
     finally:
         for w in workers:
             try:
-                if w.index is None:
+                if not w.queue:
                     w.conn.send(None)
             except OSError:
                 pass
-            w.stop(kill=w.index is not None)
+            w.stop(kill=bool(w.queue))

@@ -61,7 +61,7 @@ def test_a_new_normaliser_version_rebuilds_and_a_killed_rebuild_resumes(tmp_path
     done = next((out / "_ogi" / "done").glob("*.parquet"))
     sha = write.pq.read_table(done).column("key")[0].as_py()
     report = normalize_bytes((data / "raw" / sha[:2] / sha).read_bytes(), "t.html")
-    store.add(write.report_rows(report), write.done_row(sha, report))
+    store.add(write.report_columns(report), write.done_row(sha, report))
     store.abort()
     pd.testing.assert_frame_equal(pd.read_parquet(out / "reports"), live)
     assert write.state(out)["normalizer"] == NORMALIZER_VERSION

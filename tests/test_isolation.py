@@ -23,7 +23,10 @@ from normalize import write
 from ogi.cli import main
 
 TABLES = ["reports", "facts", "checks", "sections"]
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a legacy Word header: LibreOffice takes seconds to start
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a legacy Word header
+# A legacy Word header over 2 MB of noise: LibreOffice works on it for a minute (an empty body
+# fails in about a second, too close to a 1 s limit to prove the kill).
+SLOW_DOC = OLE + random.Random(0).randbytes(2_000_000)
 
 
 def _good(folder: Path, n: int, seed: int = 0) -> list[synth.Spec]:
@@ -57,7 +60,7 @@ def test_a_file_over_the_time_limit_is_killed_with_its_libreoffice(tmp_path):
     docs = tmp_path / "in"
     docs.mkdir()
     _good(docs, 2)
-    (docs / "slow.doc").write_bytes(OLE + bytes(4000))
+    (docs / "slow.doc").write_bytes(SLOW_DOC)
     before = _soffice_pids()
     t0 = time.monotonic()
     result = CliRunner().invoke(
@@ -168,7 +171,7 @@ def test_kill_9_keeps_committed_batches_and_a_rerun_completes(tmp_path):
             fetched_at=f"2025-01-0{i + 1}T00:00:00",
         )
     # last: seconds of LibreOffice, so the kill lands while it runs
-    add_doc(data, "http://x.gov.cn/nb/slow.doc", OLE + bytes(4000), kind="attachment")
+    add_doc(data, "http://x.gov.cn/nb/slow.doc", SLOW_DOC, kind="attachment")
     _kill_run(data, out, after_parts=2)
     kept = pd.read_parquet(out / "reports")
     assert 4 <= len(kept) < 9  # committed batches are visible and loadable after kill -9
@@ -201,7 +204,7 @@ def test_a_commit_interrupted_between_tables_is_completed_on_next_open(tmp_path,
     from normalize import normalize_bytes
 
     report = normalize_bytes(synth.render_html(spec), "new.html")
-    store.add(write.report_rows(report), write.done_row("k-new", report))
+    store.add(write.report_columns(report), write.done_row("k-new", report))
     real_replace, calls = os.replace, []
 
     def crash_after_two(src, dst):  # the process dies after moving two of the batch's files
@@ -284,3 +287,63 @@ def test_year_is_a_plain_int16_column_for_every_reader(tmp_path):
     assert kind == "SMALLINT"
     parts = list((out / "reports").glob("*.parquet"))
     assert parts and all(str(pq.read_schema(p).field("year").type) == "int16" for p in parts)
+
+
+def _tasks(folder: Path, names: list[str]):
+    from ogi.workers import Task
+
+    return [Task(key=n, path=str(folder / n), name=n) for n in names]
+
+
+def test_documents_waiting_behind_a_killed_one_are_read_by_the_next_worker(tmp_path):
+    """A worker holds more than one document (DEPTH): when it is killed for the time limit, the
+    ones waiting in its pipe are not lost and not blamed; results keep input order."""
+    from ogi.workers import Limits, run
+
+    _good(tmp_path, 4)
+    (tmp_path / "slow.doc").write_bytes(SLOW_DOC)
+    names = ["good0.html", "slow.doc", "good1.html", "good2.html", "good3.html"]
+    out = list(run(_tasks(tmp_path, names), jobs=1, limits=Limits(seconds=1.0), depth=4))
+    assert [t.name for t, _ in out] == names
+    statuses = {t.name: (r.status, r.error) for t, r in out}
+    assert statuses["slow.doc"][0] == "failed" and statuses["slow.doc"][1].startswith("timeout:")
+    assert all(statuses[n] == ("ok", None) for n in names if n != "slow.doc")
+
+
+def test_documents_waiting_behind_one_over_the_memory_limit_are_read(tmp_path):
+    from ogi.workers import Limits, run
+
+    _good(tmp_path, 3)
+    with open(tmp_path / "huge.pdf", "wb") as fh:
+        fh.write(b"%PDF-1.4\n")
+        fh.truncate(90 * 1024**2)
+    names = ["huge.pdf", "good0.html", "good1.html", "good2.html"]
+    out = list(run(_tasks(tmp_path, names), jobs=1, limits=Limits(memory_mb=64), depth=4))
+    assert [t.name for t, _ in out] == names
+    assert out[0][1].status == "failed" and out[0][1].error.startswith("too_large:")
+    assert [r.status for _, r in out[1:]] == ["ok"] * 3
+
+
+def test_time_limit_counts_from_when_a_document_starts_not_when_it_was_queued(tmp_path):
+    """Three documents queued in one worker, each taking 0.6 s under a 1 s limit: none is timed
+    out for the time it waited behind the others.  The documents are FIFOs that this test feeds,
+    so how long each one takes does not depend on the machine's speed."""
+    import threading
+
+    from ogi.workers import Limits, run
+
+    names = [f"slow{i}.txt" for i in range(3)]
+    for n in names:
+        os.mkfifo(tmp_path / n)
+
+    def feed() -> None:
+        for n in names:
+            with open(tmp_path / n, "wb") as fh:  # blocks until the worker opens it
+                time.sleep(0.6)
+                fh.write(b"x")
+
+    threading.Thread(target=feed, daemon=True).start()
+    out = list(run(_tasks(tmp_path, names), jobs=1, limits=Limits(seconds=1.0), depth=3))
+    assert [t.name for t, _ in out] == names
+    assert [r.error for _, r in out if (r.error or "").startswith("timeout")] == []
+    assert all(r.seconds >= 0.5 for _, r in out)

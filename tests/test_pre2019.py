@@ -93,14 +93,14 @@ def test_wide_export_has_pre2019_columns_and_bridges_across_the_template_change(
     import pandas as pd
 
     from normalize.templates import METRICS
-    from normalize.write import report_rows
+    from normalize.write import report_columns
     from publish.wide import build_wide, wide_columns
 
     real = sorted((CORPUS / "real").glob("fujian_pingtan_zone_20*.page.txt"))
     srcs = [s for s, _ in CASES if s.name.startswith("fujian_pingtan_zone_20")] + real
-    rows = [report_rows(_read(s)) for s in srcs]
-    reports = pd.DataFrame([r for x in rows for r in x["reports"]])
-    facts = pd.DataFrame([f for x in rows for f in x["facts"]])
+    cols = [report_columns(_read(s)) for s in srcs]
+    reports = pd.concat([pd.DataFrame(c["reports"]) for c in cols], ignore_index=True)
+    facts = pd.concat([pd.DataFrame(c["facts"]) for c in cols], ignore_index=True)
     w = build_wide(reports, facts).set_index("year")
     assert list(w.index) == [2011, 2012, 2013, 2014, 2015, 2016, 2017, 2019, 2021, 2023]
     assert w.loc[2013, "pre2019_active_items"] == 72804 and w.loc[2014, "pre2019_requests_received"] == 1

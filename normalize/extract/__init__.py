@@ -125,10 +125,13 @@ def bound_document(doc: Document) -> Document:
             chars += len(block.text)
             continue
         for row in block.rows:
-            for i, cell in enumerate(row):
-                if len(cell.text) > MAX_LINE:
-                    row[i], cut = cell._replace(text=cell.text[:MAX_LINE]), cut + 1
-                chars += len(row[i].text)
+            lengths = [len(cell[0]) for cell in row]
+            if lengths and max(lengths) > MAX_LINE:
+                for i, cell in enumerate(row):
+                    if len(cell.text) > MAX_LINE:
+                        row[i], cut = cell._replace(text=cell.text[:MAX_LINE]), cut + 1
+                lengths = [len(cell[0]) for cell in row]
+            chars += sum(lengths)
     if chars > MAX_CHARS:
         raise ExtractError(
             "too_large", f"the document holds {chars:,} characters of text, over the limit of {MAX_CHARS:,}"

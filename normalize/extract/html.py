@@ -15,7 +15,7 @@ import re
 
 from lxml import etree
 
-from ..document import Cell, Document, Grid, Paragraph, expand_spans
+from ..document import Cell, Document, Grid, Paragraph, _new_cell, expand_spans
 from .encoding import decode_tolerant
 from .errors import ExtractError
 
@@ -99,11 +99,15 @@ _PARSER = etree.HTMLParser(
 
 
 def _meta(root, *names: str) -> str | None:
-    for name in names:
-        found = root.xpath(f'//meta[@name="{name}" or @property="{name}"]/@content')
-        if found and found[0].strip():
-            return found[0].strip()
-    return None
+    """The first of `names` among the page's <meta name|property=… content=…> that is not blank."""
+    found: dict[str, str] = {}
+    for el in root.iter("meta"):
+        content = (el.get("content") or "").strip()
+        if content:
+            for key in (el.get("name"), el.get("property")):
+                if key and key not in found:
+                    found[key] = content
+    return next((found[n] for n in names if n in found), None)
 
 
 def _is_chrome(el) -> bool:
@@ -146,36 +150,34 @@ _WALK_XSLT = etree.XSLT(
 )
 
 
-def _bounded(rows: list[list[tuple[str, int, int]]]) -> tuple[list[list[tuple[str, int, int]]], int]:
-    """Spans cut to the table (rowspan) and to MAX_COLSPAN; and the cell count after expansion."""
-    n = len(rows)
-    out, total = [], 0
-    for r, row in enumerate(rows):
-        cut = [(t, min(rs, n - r), min(cs, MAX_COLSPAN)) for t, rs, cs in row]
-        total += sum(rs * cs for _, rs, cs in cut)
-        out.append(cut)
-    return out, total
-
-
 def _rows_to_grid(serialized: str, warnings: list[str]) -> Grid:
-    rows = []
+    """The XSLT's rows (see _WALK_XSLT) as a Grid; spans cut to the table (rowspan) and to
+    MAX_COLSPAN, and a table whose spans would expand past MAX_TABLE_CELLS skipped."""
+    rows: list[list[tuple[str, int, int]]] = []
     spans = False
     for row in serialized.split("\ue003")[:-1]:
         cells = []
         for cell in row.split("\ue002")[:-1]:
-            rs, cs, text = cell.split("\ue001", 2)
+            if cell.startswith("\ue001\ue001"):  # no rowspan, no colspan: most cells
+                text, rs, cs = cell[2:], 1, 1
+            else:
+                rs_text, cs_text, text = cell.split("\ue001", 2)
+                rs, cs = _int(rs_text), min(_int(cs_text), MAX_COLSPAN)
+                spans = spans or rs > 1 or cs > 1
             if "\xa0" in text or "\u3000" in text:  # normalize-space folds ASCII space only
                 text = _clean(text)
-            if rs or cs:
-                spans = True
-                cells.append((text, _int(rs), _int(cs)))
-            else:
-                cells.append((text, 1, 1))
+            cells.append((text, rs, cs))
         if cells:
             rows.append(cells)
     if not spans:
-        return Grid([[Cell(t) for t, _, _ in row] for row in rows])
-    rows, total = _bounded(rows)
+        return Grid([[_new_cell(Cell, (t, False, None)) for t, _, _ in row] for row in rows])
+    n, total = len(rows), 0
+    for r, row in enumerate(rows):
+        for k, (t, rs, cs) in enumerate(row):
+            if rs > n - r:
+                row[k] = (t, n - r, cs)
+                rs = n - r
+            total += rs * cs
     if total > MAX_TABLE_CELLS:
         warnings.append(
             f"a table whose spans expand to {total:,} cells was skipped (limit {MAX_TABLE_CELLS:,})"

@@ -1,0 +1,5 @@
+"""`python -m ogi …`: the same as the `ogi` command."""
+
+from ogi.launch import main
+
+main()
