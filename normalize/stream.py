@@ -28,16 +28,15 @@ class Stream:
 
 def _row(cells) -> str:
     k = len(cells)
-    while k > 0:
-        c = cells[k - 1]
-        t = c.text
-        if not c.span_copy and t and "\u4e00" <= t[0] <= "\u9fff" and t[0] not in _VALUE_WORDS:
-            break  # starts with an ideograph: a label (fast path for the common case)
-        if not (c.span_copy or is_value_text(t)):
-            break
+    for t, copy, _ in reversed(cells):  # Cell(text, span_copy, confidence), unpacked: grids are big
+        if not copy:
+            if t and "\u4e00" <= t[0] <= "\u9fff" and t[0] not in _VALUE_WORDS:
+                break  # starts with an ideograph: a label (fast path for the common case)
+            if not is_value_text(t):
+                break
         k -= 1
-    labels = " ".join(c.text for c in cells[:k] if c.text and not c.span_copy)
-    values = [c.text for c in cells[k:] if not c.span_copy]  # a merged cell counts once
+    labels = " ".join([t for t, copy, _ in cells[:k] if t and not copy])
+    values = [t for t, copy, _ in cells[k:] if not copy]  # a merged cell counts once
     line = f"{labels}{CELLS}{SEP.join(values)}" if values else labels  # blank cells are still cells
     return line.replace("\n", " ") if "\n" in line else line
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Iterable
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import versions
@@ -139,6 +140,12 @@ def done_row(key: str, report: Report, written: bool = True) -> dict:
 
 def _parts(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+
+
+def _read(path: Path, columns: list[str]) -> pa.Table:
+    """Some columns of one part file.  ParquetFile.read, not pq.read_table: the dataset
+    machinery behind read_table keeps several times the data's size in memory per file."""
+    return pq.ParquetFile(path).read(columns=columns, use_threads=False)
 
 
 def _write(table: pa.Table, path: Path) -> None:
@@ -290,12 +297,16 @@ class Store:
         threading.Thread(target=pa.array, args=([0],), name="ogi-arrow-warm").start()
 
     # -- what is already done --------------------------------------------------------------------
-    def done_keys(self) -> set[str]:
-        """Keys of the documents the target (live, or the staged rebuild) already holds."""
-        keys: set[str] = set()
-        for p in _parts(self.root / DONE):
-            keys.update(pq.read_table(p, columns=["key"]).column("key").to_pylist())
-        return keys
+    def done_among(self, keys: list[str]) -> list[bool]:
+        """For each key, whether the target (live, or the staged rebuild) already holds it.
+
+        An Arrow set lookup: a million done keys cost tens of MB as Arrow strings, several
+        times that as a Python set (the parent's memory must stay flat at archive scale)."""
+        chunks = [chunk for p in _parts(self.root / DONE) for chunk in _read(p, ["key"]).column("key").chunks]
+        if not chunks or not keys:
+            return [False] * len(keys)
+        done = pa.concat_arrays(chunks)
+        return pc.is_in(pa.array(keys, pa.string()), value_set=done).to_pylist()
 
     # -- adding ----------------------------------------------------------------------------------
     def add(self, columns: Columns | None, done: dict) -> None:
@@ -379,24 +390,47 @@ class Store:
             self._lock.close()
 
 
+def _linked_rows(out: Path) -> list[tuple[str, str | None, str | None, str]]:
+    """The done rows that can link reports into versions, in first-seen order.
+
+    Most reports share neither URL nor fingerprint with another: they are version 1 and
+    current, and need no Python object each.  Arrow counts the URL keys and fingerprints;
+    every row of a report that carries one seen more than once goes to versions.assign, in
+    archive order, which is all it needs to number versions (a superset of the linking rows
+    is harmless: a report that links to nothing stays version 1 and current).
+    """
+    names = ["report_id", "url_key", "fingerprint", "status", "written"]
+    tables = [_read(p, names) for p in _parts(out / DONE)]
+    if not tables:
+        return []
+    t = pa.concat_tables(tables).combine_chunks()
+    del tables
+    # documents that are not reports (pages that only link their attachment) are never "current"
+    t = t.filter(pc.is_in(t["report_id"], value_set=t["report_id"].filter(t["written"])))
+    linked = pa.chunked_array([], pa.bool_())
+    for col in ("url_key", "fingerprint"):
+        counts = pc.value_counts(t[col])
+        shared = counts.field(0).filter(pc.greater(counts.field(1), 1)).drop_null()
+        if len(shared):
+            hit = pc.is_in(t[col], value_set=shared)
+            linked = hit if not len(linked) else pc.or_(linked, hit)
+    if not len(linked):
+        return []
+    ids = t["report_id"].filter(linked)
+    t = t.filter(pc.is_in(t["report_id"], value_set=ids))
+    return list(zip(*(t[c].to_pylist() for c in names[:4])))
+
+
 def mark_versions(out: Path) -> int:
     """Set version / is_current / superseded_by on every reports row; rewrite only files that change.
 
     Returns the number of reports files rewritten.
     """
-    rows, written = [], set()
-    for p in _parts(out / DONE):
-        t = pq.read_table(p, columns=["report_id", "url_key", "fingerprint", "status", "written"])
-        for rid, ukey, fp, status, wrote in zip(*(t.column(c).to_pylist() for c in t.column_names)):
-            rows.append((rid, ukey, fp, status))
-            if wrote:
-                written.add(rid)
-    # documents that are not reports (pages that only link their attachment) are never "current"
-    info = versions.assign(r for r in rows if r[0] in written)
+    info = versions.assign(_linked_rows(out))
     moves, deletes = [], []
     tag = uuid.uuid4().hex[:6]
     for p in _parts(out / "reports"):
-        t = pq.read_table(p, columns=["report_id", "version", "is_current", "superseded_by"])
+        t = _read(p, ["report_id", "version", "is_current", "superseded_by"])
         ids = t.column("report_id").to_pylist()
         want = [info.get(r) for r in ids]
         new = (

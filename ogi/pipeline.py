@@ -67,12 +67,11 @@ def load_registry(data_dir: Path, fallback: Iterable[Source] = ()) -> dict[str, 
     return rows
 
 
-def _archive_index(manifest: Path) -> dict[str, tuple[int, bool]]:
-    """sha256 → (byte offset of its first manifest line, is a page that links attachments).
-
-    Offsets instead of records keep memory small at a million documents.
-    """
-    docs: dict[str, tuple[int, bool]] = {}
+def _archive_index(manifest: Path) -> dict[str, int]:
+    """sha256 → 2 × byte offset of its first manifest line + 1 if it is a page that links
+    attachments.  One int per document, not a record or a tuple: memory stays small at a
+    million documents."""
+    docs: dict[str, int] = {}
     with open(manifest, "rb") as fh:
         offset = 0
         for line in fh:
@@ -92,19 +91,19 @@ def _archive_index(manifest: Path) -> dict[str, tuple[int, bool]]:
             sha = rec["sha256"]
             links = rec["kind"] == "page" and bool(rec.get("attachments"))
             if sha in docs:
-                docs[sha] = (docs[sha][0], docs[sha][1] or links)
+                docs[sha] |= links
             else:
-                docs[sha] = (start, links)
+                docs[sha] = 2 * start + links
     return docs
 
 
 def _archive_tasks(
-    data_dir: Path, index: dict[str, tuple[int, bool]], todo: list[str], registry: dict[str, dict]
+    data_dir: Path, index: dict[str, int], todo: list[str], registry: dict[str, dict]
 ) -> Iterator[Task]:
     raw = data_dir / "raw"
     with open(data_dir / "manifest" / "fetches.jsonl", "rb") as fh:
         for sha in todo:
-            offset, links = index[sha]
+            offset, links = index[sha] >> 1, bool(index[sha] & 1)
             fh.seek(offset)
             rec = json.loads(fh.readline())
             source = registry.get(rec.get("source_id")) or {}
@@ -177,10 +176,10 @@ def normalize_archive(
     store = Store(out, version=version, batch=batch)
     stats = RunStats()
     try:
-        done = store.done_keys()
-        todo = [sha for sha in index if sha not in done]
+        keys = list(index)
+        todo = [sha for sha, done in zip(keys, store.done_among(keys)) if not done]
         stats.skipped = len(index) - len(todo)
-        del done
+        del keys
     except BaseException:
         store.abort()
         raise
@@ -231,8 +230,8 @@ def normalize_files(
     store = Store(out, rebuild=True, batch=batch, source="files")
     stats = RunStats()
     try:
-        done = store.done_keys()
-        tasks = [t for t in map(_file_task, files) if t.key not in done]
+        tasks = list(map(_file_task, files))
+        tasks = [t for t, done in zip(tasks, store.done_among([t.key for t in tasks])) if not done]
         stats.skipped = len(files) - len(tasks)
     except BaseException:
         store.abort()

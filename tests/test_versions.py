@@ -139,3 +139,35 @@ def test_a_page_that_only_links_its_attachment_is_not_a_report(tmp_path):
         BASE + "t7.html",
     )
     assert normalize_archive(data, data / "parquet", jobs=1).skipped == 2  # the page is not read again either
+
+
+def test_versions_from_the_linked_rows_equal_versions_from_all_rows(tmp_path):
+    """mark_versions hands versions.assign only the rows of reports that share a URL key or a
+    fingerprint (Arrow finds them): every report gets the same version as from all rows."""
+    import random
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from normalize import versions, write
+
+    rng = random.Random(3)
+    rows = []
+    for i in range(3000):
+        rid = f"r{rng.randrange(2600):05d}"  # some documents share bytes (one report id, two keys)
+        ukey = rng.choice([f"h/u{i}", f"h/u{rng.randrange(2000)}", None])
+        fp = rng.choice([None, f"f{i}", f"f{rng.randrange(300)}"])
+        status = rng.choice(["ok", "ok", "partial", "failed"])
+        rows.append((f"k{i}", rid, ukey, fp, status, rng.random() < 0.9))
+    cols = list(zip(*rows))
+    for part, (lo, hi) in enumerate([(0, 1000), (1000, 3000)]):
+        table = pa.Table.from_arrays([pa.array(c[lo:hi]) for c in cols], schema=write.DONE_SCHEMA)
+        (tmp_path / write.DONE).mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, tmp_path / write.DONE / f"part-{part}.parquet")
+    written = {r[1] for r in rows if r[5]}
+    full = versions.assign((r[1], r[2], r[3], r[4]) for r in rows if r[1] in written)
+    linked = write._linked_rows(tmp_path)
+    assert 0 < len(linked) < len(rows)
+    fast = versions.assign(linked)
+    default = versions.VersionInfo(1, True, None)
+    assert {rid: fast.get(rid, default) for rid in written} == full
