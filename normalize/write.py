@@ -445,7 +445,7 @@ def mark_versions(out: Path) -> int:
         )
         if new == have:
             continue
-        full = pq.read_table(p, schema=REPORTS)
+        full = _read(p, REPORTS.names)
         for name, values in zip(("version", "is_current", "superseded_by"), new):
             i = full.schema.get_field_index(name)
             full = full.set_column(i, REPORTS.field(name), pa.array(values, REPORTS.field(name).type))
