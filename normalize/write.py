@@ -26,7 +26,6 @@ import fcntl
 import json
 import os
 import shutil
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -292,9 +291,6 @@ class Store:
         self.pending = 0
         self.seen: set[str] = set()
         self.closed = False
-        # pyarrow imports pandas the first time it converts Python lists (~0.25 s): let that
-        # happen now, beside the workers starting, rather than in the first flush.
-        threading.Thread(target=pa.array, args=([0],), name="ogi-arrow-warm").start()
 
     # -- what is already done --------------------------------------------------------------------
     def done_among(self, keys: list[str]) -> list[bool]:
@@ -350,6 +346,7 @@ class Store:
         """Commit the last batch; swap a staged rebuild in; mark current versions; unlock."""
         try:
             self.flush()
+            self.seen = set()  # memory for mark_versions (one entry per report of the run)
             self._ensure_tables(self.root)
             if self.staging:
                 self._swap(allow_empty)

@@ -35,6 +35,10 @@ def main() -> None:
     args = sys.argv[1:]
     if args and args[0] in NORMALISING and not {"-h", "--help"} & set(args):
         start_fork_server()
+        # pyarrow imports pandas the first time it turns Python lists into arrays (~0.25 s):
+        # here it overlaps the fork server's start instead of delaying the first write.  Not in
+        # a background thread: two threads importing pandas and pyarrow can deadlock.
+        import pandas  # noqa: F401
     from ogi.cli import main as cli
 
     cli()

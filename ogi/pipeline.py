@@ -183,9 +183,10 @@ def normalize_archive(
     except BaseException:
         store.abort()
         raise
-    return _drive(
-        store, _archive_tasks(data_dir, index, todo, registry), len(todo), jobs, limits, stats, allow_empty
-    )
+    count, tasks = len(todo), _archive_tasks(data_dir, index, todo, registry)
+    del index, todo  # the task generator holds them, and lets them go when it is done, before
+    # mark_versions needs its memory: the parent's peak is then the larger of the two, not the sum
+    return _drive(store, tasks, count, jobs, limits, stats, allow_empty)
 
 
 def iter_files(paths: Iterable[str | Path], suffixes: set[str]) -> Iterator[Path]:
