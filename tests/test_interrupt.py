@@ -323,3 +323,21 @@ def test_how_a_source_ended(stats, status):
     judge([result], Path("/nonexistent"))
     assert result.status == ("failed" if status == "ok" else status)  # zero links only judged on `ok`
     assert exit_code([result]) == {"interrupted": 3}.get(status, 1)
+
+
+def test_a_blob_half_written_by_a_killed_crawl_is_removed_on_the_next_open(tmp_path):
+    """kill -9 between a blob's write and its rename leaves `.tmp-<pid>-…`: the next open of the
+    archive removes it; a file of a process still running is kept."""
+    archive = RawArchive(tmp_path)
+    sha, _ = archive.put(b"whole")
+    folder = archive.blob_path(sha).parent
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    orphan = folder / f".tmp-{int(dead.stdout)}-abc"
+    orphan.write_bytes(b"half")
+    old = folder / ".tmp-0123456789abcdef"  # written before the pid was in the name
+    old.write_bytes(b"half")
+    mine = folder / f".tmp-{os.getpid()}-def"  # a crawl still running
+    mine.write_bytes(b"half")
+    RawArchive(tmp_path)
+    assert not orphan.exists() and not old.exists() and mine.exists()
+    assert archive.get(sha) == b"whole"
