@@ -46,7 +46,6 @@ class RawArchive:
         self.raw.mkdir(parents=True, exist_ok=True)
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         self._repair()
-        self._remove_orphans()
 
     # -- blobs -------------------------------------------------------------------------
     def blob_path(self, sha256: str) -> Path:
@@ -61,7 +60,7 @@ class RawArchive:
         if path.parent not in self._dirs:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(path.parent)
-        tmp = path.parent / f".tmp-{os.getpid()}-{uuid.uuid4().hex}"  # the pid: see _remove_orphans
+        tmp = path.parent / f".tmp-{os.getpid()}-{uuid.uuid4().hex}"  # the pid: see remove_orphan_blobs
         try:
             with open(tmp, "wb") as fh:
                 fh.write(data)
@@ -75,19 +74,6 @@ class RawArchive:
         return self.blob_path(sha256).read_bytes()
 
     # -- manifest ----------------------------------------------------------------------
-    def _remove_orphans(self) -> None:
-        """Delete blobs half-written by a process that no longer runs (kill -9 between the write
-        and the rename).  The writer's pid is in the name, so a crawl running beside this one
-        keeps its files; names without a pid come from before it was added."""
-        for folder in self.raw.iterdir() if self.raw.is_dir() else ():
-            if not folder.is_dir():
-                continue
-            for entry in os.scandir(folder):
-                if entry.name.startswith(".tmp-"):
-                    pid = entry.name.split("-")[1]
-                    if not pid.isdigit() or not Path(f"/proc/{pid}").exists():
-                        Path(entry.path).unlink(missing_ok=True)
-
     def _repair(self) -> None:
         """Trim a torn last line left by a killed run."""
         p = self.manifest_path
@@ -189,3 +175,22 @@ class RawArchive:
             if r.get("sha256") and r.get("status", 0) < 400:
                 out[r["url"]] = r
         return out
+
+
+def remove_orphan_blobs(data_dir: str | Path) -> int:
+    """Delete blobs half-written by a process that no longer runs (kill -9 between the write and
+    the rename); return how many.  The writer's pid is in the name, so a crawl running beside
+    this one keeps its files; names without a pid come from before it was added.  Called once
+    per crawl run (it lists every blob folder), not per source."""
+    raw = Path(data_dir) / "raw"
+    removed = 0
+    for folder in raw.iterdir() if raw.is_dir() else ():
+        if not folder.is_dir():
+            continue
+        for entry in os.scandir(folder):
+            if entry.name.startswith(".tmp-"):
+                pid = entry.name.split("-")[1]
+                if not pid.isdigit() or not Path(f"/proc/{pid}").exists():
+                    Path(entry.path).unlink(missing_ok=True)
+                    removed += 1
+    return removed

@@ -165,7 +165,10 @@ def crawl(
         priority="cmdline",
     )
     process = _process_class()(base)
+    from crawler.archive import remove_orphan_blobs
     from crawler.spiders import spider_class
+
+    remove_orphan_blobs(data_dir)  # left by a crawl killed mid-write; once per run, not per source
 
     crawlers = []
     for src in sources:

@@ -68,8 +68,8 @@ class Mapped:
         self.found[(metric, applicant)] = 0.0 if value is None else value
 
     def add_cells(self, metric: str, applicants, cells) -> None:
-        """A row of grid cells (one per applicant, or per column for table 四): `add` for each,
-        with the common case (plain digits) inline, as a report holds some 200 of them."""
+        """One table-三 row: a cell per applicant, each as `add` would take it, with plain digits
+        and blanks handled inline (a report holds some 200 such cells; the rest go to `add`)."""
         facts, found, new = self.facts, self.found, _new_fact
         for applicant, (raw, _, confidence) in zip(applicants, cells):  # Cell(text, span_copy, confidence)
             if raw.isdigit() and raw.isascii() and len(raw) <= 15:

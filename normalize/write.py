@@ -23,6 +23,7 @@ output unless asked.  The file partitioning is by batch, not by `year=` folders,
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import shutil
@@ -404,15 +405,15 @@ def _linked_rows(out: Path) -> list[tuple[str, str | None, str | None, str]]:
     del tables
     # documents that are not reports (pages that only link their attachment) are never "current"
     t = t.filter(pc.is_in(t["report_id"], value_set=t["report_id"].filter(t["written"])))
-    linked = pa.chunked_array([], pa.bool_())
+    masks = []
     for col in ("url_key", "fingerprint"):
         counts = pc.value_counts(t[col])
         shared = counts.field(0).filter(pc.greater(counts.field(1), 1)).drop_null()
         if len(shared):
-            hit = pc.is_in(t[col], value_set=shared)
-            linked = hit if not len(linked) else pc.or_(linked, hit)
-    if not len(linked):
+            masks.append(pc.is_in(t[col], value_set=shared))
+    if not masks:
         return []
+    linked = functools.reduce(pc.or_, masks)
     ids = t["report_id"].filter(linked)
     t = t.filter(pc.is_in(t["report_id"], value_set=ids))
     return list(zip(*(t[c].to_pylist() for c in names[:4])))

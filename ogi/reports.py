@@ -84,7 +84,7 @@ def load_reports(data_dir: Path) -> pd.DataFrame:
     path = Path(data_dir) / "parquet" / "reports"
     if not path.exists():
         raise click.ClickException(f"{path} not found: run `ogi demo`, `ogi run` or `ogi normalize` first")
-    import pandas as pd  # here, not at the top: `ogi normalize` starts without pandas
+    import pandas as pd  # here, not at the top: commands that never read Parquet start faster
 
     return pd.read_parquet(path)
 

@@ -146,11 +146,11 @@ def _decode_strict(data: bytes, header_charset: str | None) -> tuple[str | None,
             text = data.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
-        if enc == declared and _score(text, 8000) >= _BELIEVED:  # the head usually suffices
-            return text, enc  # the declaration decodes cleanly into report text: believe it
-        score = _score(text)
+        score = _score(text, 8000) if enc == declared else 0  # the head usually suffices
+        if score < _BELIEVED:
+            score = _score(text)
         if enc == declared and score >= _BELIEVED:
-            return text, enc
+            return text, enc  # the declaration decodes cleanly into report text: believe it
         if best is None or score > best[0]:
             best = (score, text, enc)
     if best is None:
